@@ -1,0 +1,1 @@
+"""Byline ingestion: reading news articles from files, cleaning them, and writing the index."""

@@ -1,0 +1,44 @@
+"""How text becomes index terms: one analyzer for searchable prose, one for facet values.
+
+Both are used at index time and at query time (Whoosh pickles them into the index), so anything
+they reference must stay importable under the same name.
+"""
+
+from __future__ import annotations
+
+import Stemmer
+from whoosh.analysis import (
+    Analyzer,
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.support.charset import accent_map
+
+_english = Stemmer.Stemmer("english")
+
+# Values of a multi-valued facet are joined with this before Whoosh sees them.
+FACET_SEPARATOR = "\x1f"
+
+
+def stem_english(word: str) -> str:
+    """Snowball (Porter2) English stemming, from the C library PyStemmer."""
+    return _english.stemWord(word)
+
+
+def text_analyzer() -> Analyzer:
+    """Words, lower-cased, accents folded, English stopwords dropped, stemmed."""
+    return (
+        RegexTokenizer(r"\w+(?:\.?\w+)*")
+        | LowercaseFilter()
+        | CharsetFilter(accent_map)
+        | StopFilter()
+        | StemFilter(stemfn=stem_english, cachesize=100_000)
+    )
+
+
+def facet_analyzer() -> Analyzer:
+    """Each facet value is one term, case-folded, so filters ignore case."""
+    return RegexTokenizer(f"[^{FACET_SEPARATOR}]+") | LowercaseFilter()

@@ -1,0 +1,49 @@
+"""The article model: what every reader produces and every index document is made from."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(slots=True)
+class Article:
+    """One news article, cleaned and ready to index.
+
+    ``published`` is a timezone-aware ``datetime`` in UTC when the source gave a time, a plain
+    ``date`` when it gave only the day (that precision is kept, not invented), or ``None``.
+    """
+
+    title: str
+    body: str
+    id: str = ""
+    source: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published: datetime | date | None = None
+    url: str | None = None
+    section: str | None = None
+    tags: list[str] = field(default_factory=list)
+    rights: str | None = None
+
+
+def with_id(article: Article) -> Article:
+    """The article with its id settled: the given id, else its URL, else a hash of its text.
+
+    Called after cleaning, so the same text scraped twice with different spacing gets one id.
+    """
+    if article.id:
+        return article
+    article.id = article.url or content_id(article.title, article.body)
+    return article
+
+
+def content_id(title: str, body: str) -> str:
+    """A stable id for an article that has neither an id nor a URL: a hash of its text."""
+    digest = hashlib.sha1(f"{title}\n{body}".encode()).hexdigest()
+    return f"sha1:{digest[:20]}"
+
+
+def published_iso(published: datetime | date | None) -> str | None:
+    """ISO 8601 text of a publication date, keeping date-only precision."""
+    return published.isoformat() if published is not None else None

@@ -1,0 +1,142 @@
+"""Cleaning article text before it is indexed: a list of small steps, with patterns kept as data.
+
+Each step takes and returns an ``Article``. The patterns for placeholders and rights lines live in
+``clean_rules.toml`` so they can be read, tested and extended without touching code.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from index.article import Article
+from index.errors import IngestError
+
+DEFAULT_RULES = Path(__file__).with_name("clean_rules.toml")
+
+Step = Callable[[Article], Article]
+
+# C0/C1 control characters other than tab and newline never carry meaning in article text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SPACES = re.compile(r"[^\S\n]+")
+_BLANK_LINES = re.compile(r"\n\s*\n\s*")
+_MAX_RIGHTS_LINES = 3
+# A rights notice is a short line; a long paragraph that merely mentions copyright is prose.
+_MAX_RIGHTS_CHARS = 300
+
+
+@dataclass(frozen=True, slots=True)
+class CleaningRules:
+    """Compiled patterns: what to drop from bodies, and which trailing lines are rights notices."""
+
+    drop: tuple[re.Pattern[str], ...]
+    rights: tuple[re.Pattern[str], ...]
+
+
+def load_rules(extra: Iterable[Path] = ()) -> CleaningRules:
+    """The shipped rules plus any user rule files, compiled."""
+    drop: list[re.Pattern[str]] = []
+    rights: list[re.Pattern[str]] = []
+    for path in (DEFAULT_RULES, *extra):
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise IngestError(f"cannot read cleaning rules {path}: {exc}") from exc
+        for kind, target in (("drop", drop), ("rights", rights)):
+            for rule in data.get(kind, []):
+                try:
+                    target.append(re.compile(rule["pattern"], re.IGNORECASE | re.MULTILINE))
+                except (KeyError, TypeError, re.error) as exc:
+                    raise IngestError(f"bad {kind} rule {rule!r} in {path}: {exc}") from exc
+    return CleaningRules(tuple(drop), tuple(rights))
+
+
+def normalize_text(text: str) -> str:
+    """NFC, no control characters, single spaces, paragraphs separated by one blank line."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _SPACES.sub(" ", _CONTROL.sub(" ", text))
+    return _BLANK_LINES.sub("\n\n", "\n".join(line.strip() for line in text.split("\n"))).strip()
+
+
+def normalize_line(text: str) -> str:
+    """Normalised text on one line, for titles and metadata values."""
+    return " ".join(normalize_text(text).split())
+
+
+def drop_placeholders(rules: CleaningRules) -> Step:
+    def step(article: Article) -> Article:
+        body = article.body
+        for pattern in rules.drop:
+            body = pattern.sub("", body)
+        return replace(article, body=body)
+
+    return step
+
+
+def move_rights(rules: CleaningRules) -> Step:
+    """Move trailing copyright/rights lines out of the searchable body into ``rights``.
+
+    The first line always stays: a one-paragraph body is never emptied.
+    """
+
+    def step(article: Article) -> Article:
+        lines = article.body.rstrip().split("\n")
+        moved: list[str] = []
+        while len(lines) > 1 and len(moved) < _MAX_RIGHTS_LINES:
+            last = lines[-1].strip()
+            if not last:
+                lines.pop()
+            elif len(last) <= _MAX_RIGHTS_CHARS and any(p.search(last) for p in rules.rights):
+                moved.insert(0, lines.pop().strip())
+            else:
+                break
+        if not moved:
+            return article
+        rights = "\n".join(filter(None, [article.rights, *moved]))
+        return replace(article, body="\n".join(lines), rights=rights)
+
+    return step
+
+
+def normalize_fields(article: Article) -> Article:
+    """Unicode and whitespace normalisation of every text field."""
+    return replace(
+        article,
+        title=normalize_line(article.title),
+        body=normalize_text(article.body),
+        source=_optional_line(article.source),
+        authors=_unique_lines(article.authors),
+        section=_optional_line(article.section),
+        tags=_unique_lines(article.tags),
+        url=_optional_line(article.url),
+    )
+
+
+def _optional_line(value: str | None) -> str | None:
+    return normalize_line(value) or None if value else None
+
+
+def _unique_lines(values: list[str]) -> list[str]:
+    seen: dict[str, str] = {}
+    for value in values:
+        line = normalize_line(value)
+        if line and line.casefold() not in seen:
+            seen[line.casefold()] = line
+    return list(seen.values())
+
+
+class Cleaner:
+    """The cleaning pipeline: steps applied in order to each article."""
+
+    def __init__(self, rules: CleaningRules | None = None) -> None:
+        rules = rules or load_rules()
+        self.steps: list[Step] = [drop_placeholders(rules), normalize_fields, move_rights(rules)]
+
+    def __call__(self, article: Article) -> Article:
+        for step in self.steps:
+            article = step(article)
+        return article

@@ -1,0 +1,128 @@
+"""Reading dates as news data writes them, and date bounds for filters.
+
+Article dates come as ISO 8601 (with or without a zone), RFC 2822 (feeds), free text such as
+"September 29, 2015", or Unix seconds/milliseconds. Times are normalised to UTC; a time without a
+zone is taken as UTC. A value without a time stays a ``date``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from email.utils import parsedate_to_datetime
+
+from dateutil import parser as dateutil_parser
+
+from index.errors import InvalidDate
+
+_PARTIAL = re.compile(r"^\s*(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?\s*$")
+_NUMBER = re.compile(r"^\s*-?\d+(\.\d+)?\s*$")
+_HAS_TIME = re.compile(r"\d:\d")
+_MIN_YEAR, _MAX_YEAR = 1600, 2200
+# Above this a Unix timestamp must be in milliseconds (it would be year 5138 in seconds).
+_MILLISECONDS_FROM = 10**11
+
+
+def parse_published(value: object) -> datetime | date | None:
+    """Turn a published value from any reader into a UTC datetime, a date, or None if empty."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return _to_utc(value)
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _from_timestamp(float(value), value)
+    text = str(value).strip()
+    if not text:
+        return None
+    if _NUMBER.match(text):
+        if len(text) == 8 and text.isdigit():  # 20150929
+            return _checked_date(int(text[:4]), int(text[4:6]), int(text[6:]), text)
+        return _from_timestamp(float(text), text)
+    match = _PARTIAL.match(text)
+    if match and match.group(3):
+        return _checked_date(int(match[1]), int(match[2]), int(match[3]), text)
+    return _parse_text(text)
+
+
+def _parse_text(text: str) -> datetime | date:
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        try:
+            parsed = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            parsed = None
+    if parsed is None:
+        try:
+            parsed = dateutil_parser.parse(text, default=datetime(1, 1, 1))
+        except (ValueError, OverflowError) as exc:
+            raise InvalidDate(f"cannot read date {text!r}") from exc
+        if parsed.year == 1 or not re.search(r"\d{4}", text):
+            raise InvalidDate(f"date {text!r} has no year")
+    _check_year(parsed.year, text)
+    if not _HAS_TIME.search(text):
+        return parsed.date()
+    return _to_utc(parsed)
+
+
+def _from_timestamp(number: float, original: object) -> datetime:
+    seconds = number / 1000 if abs(number) >= _MILLISECONDS_FROM else number
+    try:
+        moment = datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise InvalidDate(f"timestamp {original!r} is out of range") from exc
+    _check_year(moment.year, original)
+    return moment
+
+
+def _to_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _check_year(year: int, original: object) -> None:
+    if not _MIN_YEAR <= year <= _MAX_YEAR:
+        raise InvalidDate(f"date {original!r} has an implausible year {year}")
+
+
+def _checked_date(year: int, month: int, day: int, original: str) -> date:
+    _check_year(year, original)
+    try:
+        return date(year, month, day)
+    except ValueError as exc:
+        raise InvalidDate(f"impossible date {original!r}: {exc}") from exc
+
+
+def parse_bound(text: str, *, end: bool) -> datetime:
+    """A filter bound from ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, as a naive UTC datetime.
+
+    ``end=True`` gives the last instant of that year, month or day, so ``--until 2015`` includes
+    all of 2015.
+    """
+    match = _PARTIAL.match(text)
+    if not match:
+        raise InvalidDate(f"date {text!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = int(match[1]), match[2], match[3]
+    month_number = int(month) if month else 1
+    start = _checked_date(year, month_number, int(day) if day else 1, text)
+    if not end:
+        return datetime(start.year, start.month, start.day)
+    if day:
+        after = start + timedelta(days=1)
+    elif month:
+        after = date(year + (month_number == 12), month_number % 12 + 1, 1)
+    else:
+        after = date(year + 1, 1, 1)
+    return datetime(after.year, after.month, after.day) - timedelta(microseconds=1)
+
+
+def to_naive_utc(published: datetime | date) -> datetime:
+    """The form Whoosh's DATETIME field stores: naive, in UTC; a date becomes its midnight."""
+    if isinstance(published, datetime):
+        return _to_utc(published).replace(tzinfo=None)
+    return datetime(published.year, published.month, published.day)

@@ -1,0 +1,59 @@
+"""Every error Byline raises on purpose, in one place.
+
+    BylineError            base: a message a person can act on, and the exit code it deserves
+     ├── IndexNotFound     no index at the path, or an index with no articles
+     ├── IndexVersionError the index was built by another schema version
+     ├── IndexLocked       another process is writing to the index
+     ├── QuerySyntaxError  a query, field name or filter that cannot be understood
+     ├── InvalidDate       a date that is malformed or impossible
+     ├── InvalidOption     an option value that cannot be used (--field, --format, --limit)
+     ├── IngestError       an input that cannot be read at all (missing path, unknown format)
+     └── ArticleError      one record that cannot become an article (reported and skipped)
+
+The CLI catches ``BylineError``, prints ``Error: <message>`` on one line and exits with
+``exit_code``. Anything else escaping is a bug.
+"""
+
+
+class BylineError(Exception):
+    """Base of all errors Byline expects and explains."""
+
+    exit_code = 1
+
+
+class IndexNotFound(BylineError):
+    """There is no index where we looked, or it holds no articles."""
+
+
+class IndexVersionError(BylineError):
+    """The index was written with a schema this version cannot read."""
+
+
+class IndexLocked(BylineError):
+    """Another process holds the writer lock and did not release it in time."""
+
+
+class QuerySyntaxError(BylineError):
+    """The query text, a field name or a filter cannot be understood."""
+
+    exit_code = 2
+
+
+class InvalidDate(BylineError):
+    """A date that cannot be parsed, or that cannot exist (2015-02-30)."""
+
+    exit_code = 2
+
+
+class InvalidOption(BylineError):
+    """An option value that cannot be used; a usage mistake, so exit code 2."""
+
+    exit_code = 2
+
+
+class IngestError(BylineError):
+    """An input that cannot be read at all: a missing path or an unknown format."""
+
+
+class ArticleError(BylineError):
+    """One record that cannot become an article; the run reports it and goes on."""

@@ -1,0 +1,138 @@
+"""Turning a raw record (a dict from any reader) into an ``Article``.
+
+Common field names are recognised without configuration; ``--field body=article_text`` maps any
+other name, and ``--source``/``--author``/``--section`` fill what the records lack.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from index.article import Article
+from index.dates import parse_published
+from index.errors import ArticleError, InvalidDate, InvalidOption
+
+# Article field -> names it goes by in the wild, in order of preference.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "guid", "uuid", "doc_id", "article_id"),
+    "title": ("title", "headline"),
+    "body": ("body", "content", "text", "article", "description"),
+    "source": ("source", "publication", "publisher", "site_name", "outlet"),
+    "authors": ("authors", "author", "byline", "creator"),
+    "published": ("published", "date", "published_at", "pubdate", "timestamp", "datetime"),
+    "url": ("url", "link", "canonical_url"),
+    "section": ("section", "category"),
+    "tags": ("tags", "keywords", "subjects"),
+    "rights": ("rights", "copyright"),
+}
+
+_BY = re.compile(r"^\s*by\s+", re.IGNORECASE)
+_AUTHOR_SPLIT = re.compile(r"\s*(?:;|\||,|\band\b|&)\s*", re.IGNORECASE)
+_TAG_SPLIT = re.compile(r"\s*[;,|]\s*")
+# Job titles that bylines append to names ("By Jane Doe, Staff Writer"): not authors.
+_ROLES = re.compile(
+    r"^(?:(?:senior|chief|staff|special|political|foreign|contributing|associated press)\s+)*"
+    r"(?:writer|reporter|correspondent|editor|columnist|contributor|staff)s?$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldMapping:
+    """How records map to articles: explicit field names, and defaults for what is missing."""
+
+    names: Mapping[str, str] = field(default_factory=dict)
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, specs: list[str], defaults: Mapping[str, Any] | None = None) -> FieldMapping:
+        """Build from ``article_field=record_name`` option values."""
+        names: dict[str, str] = {}
+        for spec in specs:
+            target, sep, name = spec.partition("=")
+            target = target.strip().lower()
+            target = "authors" if target == "author" else "tags" if target == "tag" else target
+            if not sep or not name.strip():
+                raise InvalidOption(f"--field {spec!r} should look like body=article_text")
+            if target not in ALIASES:
+                raise InvalidOption(
+                    f"--field {spec!r}: unknown article field {target!r} "
+                    f"(one of: {', '.join(ALIASES)})"
+                )
+            names[target] = name.strip()
+        return cls(names, {k: v for k, v in (defaults or {}).items() if v})
+
+
+def record_to_article(record: Mapping[str, Any], mapping: FieldMapping) -> Article:
+    """Map one record's fields to an article; raise ``ArticleError`` when it cannot be one."""
+    if not isinstance(record, Mapping):
+        raise ArticleError(f"expected an object with article fields, got {type(record).__name__}")
+    lowered = {str(key).strip().lower(): value for key, value in record.items()}
+    values = {name: _pick(lowered, name, mapping) for name in ALIASES}
+    for name, default in mapping.defaults.items():
+        if _is_empty(values.get(name)):
+            values[name] = default
+    title, body = _text(values["title"]), _text(values["body"])
+    if not title and not body:
+        raise ArticleError("no title or body (looked for: title, headline, body, content, text)")
+    try:
+        published = parse_published(values["published"])
+    except InvalidDate as exc:
+        raise ArticleError(str(exc)) from exc
+    return Article(
+        id=_text(values["id"]),
+        title=title or _first_words(body),
+        body=body,
+        source=_text(values["source"]) or None,
+        authors=split_authors(values["authors"]),
+        published=published,
+        url=_text(values["url"]) or None,
+        section=_text(values["section"]) or None,
+        tags=_split_list(values["tags"], _TAG_SPLIT),
+        rights=_text(values["rights"]) or None,
+    )
+
+
+def split_authors(value: Any) -> list[str]:
+    """Authors from a list or a byline such as "By Jane Doe and John Roe"."""
+    if isinstance(value, list | tuple):
+        return [name for item in value for name in split_authors(item)]
+    if isinstance(value, Mapping):  # {"name": "..."} as in JSON-LD
+        return split_authors(value.get("name"))
+    names = _split_list(_BY.sub("", _text(value)), _AUTHOR_SPLIT)
+    return [name for name in names if not _ROLES.match(name)]
+
+
+def _pick(record: Mapping[str, Any], name: str, mapping: FieldMapping) -> Any:
+    if name in mapping.names:
+        return record.get(mapping.names[name].lower())
+    for alias in ALIASES[name]:
+        if not _is_empty(record.get(alias)):
+            return record[alias]
+    return None
+
+
+def _split_list(value: Any, separator: re.Pattern[str]) -> list[str]:
+    if isinstance(value, list | tuple):
+        return [text for item in value if (text := _text(item))]
+    return [part for part in separator.split(_text(value)) if part]
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return "\n\n".join(_text(item) for item in value)
+    return str(value).strip()
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+def _first_words(body: str, count: int = 12) -> str:
+    words = body.split()
+    return " ".join(words[:count]) + (" …" if len(words) > count else "")

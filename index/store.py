@@ -1,0 +1,89 @@
+"""Where the index lives on disk, opening it safely, and the lock that keeps writers apart."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import platformdirs
+from whoosh import index as whoosh_index
+from whoosh.index import FileIndex
+
+from index.errors import IndexLocked, IndexNotFound, IndexVersionError
+from index.schema import SCHEMA_VERSION, build_schema
+
+ENV_VAR = "BYLINE_INDEX"
+META_FILE = "byline.json"
+LOCK_FILE = "byline.lock"
+
+
+def resolve_index_path(explicit: str | Path | None = None) -> Path:
+    """``--index`` if given, else ``$BYLINE_INDEX``, else the per-user data directory."""
+    if explicit:
+        return Path(explicit).expanduser()
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR]).expanduser()
+    return Path(platformdirs.user_data_dir("byline")) / "index"
+
+
+def open_index(path: Path) -> FileIndex:
+    """Open an existing index for reading, checking that this version can read it."""
+    if not whoosh_index.exists_in(str(path)):
+        raise IndexNotFound(f"no index at {path}; build one with: byline index PATH --index {path}")
+    _check_version(path)
+    return whoosh_index.open_dir(str(path))
+
+
+def open_or_create_index(path: Path) -> FileIndex:
+    """Open the index at ``path`` for writing, creating it (and its folder) if needed."""
+    if whoosh_index.exists_in(str(path)):
+        return open_index(path)
+    path.mkdir(parents=True, exist_ok=True)
+    ix = whoosh_index.create_in(str(path), build_schema())
+    (path / META_FILE).write_text(json.dumps({"schema_version": SCHEMA_VERSION}) + "\n")
+    return ix
+
+
+def _check_version(path: Path) -> None:
+    try:
+        version = json.loads((path / META_FILE).read_text())["schema_version"]
+    except (OSError, ValueError, KeyError, TypeError):
+        version = None
+    if version != SCHEMA_VERSION:
+        found = "no Byline version mark" if version is None else f"schema version {version}"
+        raise IndexVersionError(
+            f"the index at {path} has {found}, this Byline reads schema version "
+            f"{SCHEMA_VERSION}; rebuild it with: byline index PATH --index NEW_PATH"
+        )
+
+
+@contextlib.contextmanager
+def writer_lock(path: Path, wait: float) -> Iterator[None]:
+    """Hold the index's writer lock for a whole run, waiting up to ``wait`` seconds for it.
+
+    The lock is an ``flock`` on a file in the index folder: the kernel releases it when its owner
+    exits or is killed, so a crashed indexer never leaves a stale lock behind.
+    """
+    path.mkdir(parents=True, exist_ok=True)
+    with open(path / LOCK_FILE, "a+") as handle:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise IndexLocked(
+                        f"another process is writing to the index at {path} "
+                        f"(waited {wait:g}s; use --wait to wait longer)"
+                    ) from None
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

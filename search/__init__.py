@@ -1,0 +1,1 @@
+"""Byline search: parsing queries, ranking, facets, snippets, rendering, and the CLI."""

@@ -1,0 +1,261 @@
+"""The ``byline`` command: a thin Typer layer that turns options into library calls.
+
+Every command's logic lives in ``index/`` or ``search/``; here we only parse options, choose the
+output form, and turn ``BylineError`` into ``Error: <message>`` on stderr with its exit code.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from index.errors import BylineError
+from index.fields import FieldMapping
+from index.store import ENV_VAR, resolve_index_path
+from index.writer import DEFAULT_BATCH_SIZE, DEFAULT_WAIT_SECONDS, IngestOptions, ingest
+from search import render
+from search.engine import SearchRequest, search
+from search.manage import (
+    count_matching,
+    delete_articles,
+    get_article,
+    index_stats,
+    select_for_deletion,
+)
+from search.query import Filters
+
+# Exit code of `byline index` when it finished but some inputs could not be read.
+EXIT_PARTIAL = 3
+
+app = typer.Typer(
+    name="byline",
+    help="Full-text search for news archives: index articles, then search them ranked, "
+    "filtered and faceted by source.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+IndexOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--index",
+        envvar=ENV_VAR,
+        show_envvar=True,
+        help="Index folder (default: a per-user data folder).",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
+WaitOption = Annotated[
+    float, typer.Option("--wait", help="Seconds to wait for another writer to finish.")
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _friendly(command: F) -> F:
+    """Report our own errors as one line on stderr with their exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except BylineError as exc:
+            Console(stderr=True, highlight=False, soft_wrap=True).print(
+                f"Error: {exc}", markup=False
+            )
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _stdout() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+
+
+@app.command("index")
+@_friendly
+def index_command(
+    paths: Annotated[
+        list[str], typer.Argument(help="Files or folders to read; - for JSONL on stdin.")
+    ],
+    index: IndexOption = None,
+    format: Annotated[
+        str | None,
+        typer.Option(
+            "--format", help="Read every file as this format: text, json, jsonl, csv, smart."
+        ),
+    ] = None,
+    field: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--field", help="Map an article field to your name for it, e.g. body=article_text."
+        ),
+    ] = None,
+    source: Annotated[str | None, typer.Option(help="Source for articles that name none.")] = None,
+    author: Annotated[str | None, typer.Option(help="Author for articles that name none.")] = None,
+    section: Annotated[
+        str | None, typer.Option(help="Section for articles that name none.")
+    ] = None,
+    clean_rules: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--clean-rules", help="Extra cleaning rules (TOML, same shape as the shipped ones)."
+        ),
+    ] = None,
+    batch_size: Annotated[int, typer.Option(help="Articles per commit.")] = DEFAULT_BATCH_SIZE,
+    wait: WaitOption = DEFAULT_WAIT_SECONDS,
+) -> None:
+    """Read articles from files and folders into the index (re-indexing an id replaces it)."""
+    defaults = {"source": source, "authors": author, "section": section}
+    options = IngestOptions(
+        mapping=FieldMapping.parse(field or [], defaults),
+        format=format,
+        clean_rules=clean_rules or [],
+        batch_size=batch_size,
+        wait=wait,
+    )
+    stderr = Console(stderr=True, highlight=False)
+    index_path = resolve_index_path(index)
+    if stderr.is_terminal:
+        with Progress(
+            TextColumn("Indexing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("inputs"),
+            TextColumn("{task.fields[articles]:,} articles"),
+            TimeElapsedColumn(),
+            console=stderr,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("index", total=None, articles=0)
+            report = ingest(
+                paths,
+                index_path,
+                options,
+                lambda p: bar.update(
+                    task, completed=p.inputs_done, total=p.inputs_total, articles=p.articles_read
+                ),
+            )
+    else:
+        report = ingest(paths, index_path, options)
+    render.print_ingest_summary(stderr, report)
+    if report.failed:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+@app.command("search")
+@_friendly
+def search_command(
+    query: Annotated[str, typer.Argument(help='Words, "phrases", AND/OR/NOT, field:value.')] = "",
+    index: IndexOption = None,
+    any_word: Annotated[bool, typer.Option("--any", help="Match any word, not all.")] = False,
+    source: Annotated[
+        list[str] | None, typer.Option(help="Only these sources (repeatable).")
+    ] = None,
+    author: Annotated[
+        list[str] | None, typer.Option(help="Only these authors (repeatable).")
+    ] = None,
+    section: Annotated[list[str] | None, typer.Option(help="Only these sections.")] = None,
+    tag: Annotated[list[str] | None, typer.Option(help="Only articles with these tags.")] = None,
+    since: Annotated[str | None, typer.Option(help="Published on or after YYYY[-MM[-DD]].")] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Published on or before YYYY[-MM[-DD]].")
+    ] = None,
+    facet: Annotated[
+        list[str] | None,
+        typer.Option(help="Also count by author, section, tag or year (source is always counted)."),
+    ] = None,
+    facet_size: Annotated[int, typer.Option(help="Values shown per facet.")] = 10,
+    sort: Annotated[str, typer.Option(help="relevance, newest or oldest.")] = "relevance",
+    limit: Annotated[int, typer.Option(help="Hits per page.")] = 10,
+    page: Annotated[int, typer.Option(help="Page number, from 1.")] = 1,
+    as_json: JsonOption = False,
+) -> None:
+    """Search the index: ranked hits with snippets, and facet counts over all matches."""
+    request = SearchRequest(
+        query=query,
+        filters=Filters(source or [], author or [], section or [], tag or [], since, until),
+        match_any=any_word,
+        facets=tuple(dict.fromkeys(["source", *(facet or [])])),
+        facet_size=facet_size,
+        sort=sort,
+        limit=limit,
+        page=page,
+    )
+    result = search(resolve_index_path(index), request)
+    if as_json:
+        _print_json(render.search_json(result))
+    else:
+        render.print_search(_stdout(), result)
+
+
+@app.command("show")
+@_friendly
+def show_command(
+    article_id: Annotated[str, typer.Argument(metavar="ID", help="The article's id.")],
+    index: IndexOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show one article in full, with all its metadata."""
+    article = get_article(resolve_index_path(index), article_id)
+    if as_json:
+        _print_json(render.article_json(article))
+    else:
+        render.print_article(_stdout(), article)
+
+
+@app.command("stats")
+@_friendly
+def stats_command(index: IndexOption = None, as_json: JsonOption = False) -> None:
+    """How many articles and sources the index holds, their dates, and its size."""
+    stats = index_stats(resolve_index_path(index))
+    if as_json:
+        _print_json(render.stats_json(stats))
+    else:
+        render.print_stats(_stdout(), stats)
+
+
+@app.command("delete")
+@_friendly
+def delete_command(
+    ids: Annotated[list[str] | None, typer.Argument(metavar="[ID]...", help="Article ids.")] = None,
+    index: IndexOption = None,
+    source: Annotated[
+        list[str] | None, typer.Option(help="Delete every article of a source.")
+    ] = None,
+    query: Annotated[
+        str | None, typer.Option(help="Delete every article matching a query.")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    wait: WaitOption = DEFAULT_WAIT_SECONDS,
+) -> None:
+    """Delete articles by id, by source, or by query (asks first unless --yes)."""
+    index_path = resolve_index_path(index)
+    selection = select_for_deletion(index_path, ids or [], source or [], query)
+    stderr = Console(stderr=True, highlight=False)
+    count = count_matching(index_path, selection)
+    if count == 0:
+        stderr.print("Nothing to delete: no article matches.")
+        return
+    if not yes and not typer.confirm(f"Delete {count:,} article(s) from {index_path}?", err=True):
+        stderr.print("Nothing deleted.")
+        raise typer.Exit(1)
+    deleted = delete_articles(index_path, selection, wait)
+    stderr.print(f"Deleted {deleted:,} article(s).")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,135 @@
+"""Running a search: the query and filters against the index, giving hits, a total and facets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from index.article import Article
+from index.errors import IndexNotFound, InvalidOption, QuerySyntaxError
+from index.schema import from_stored
+from index.store import open_index
+from search.facets import FACETS, FacetCount
+from search.query import Filters, build_filter, parse_query
+from search.ranking import SORTS, sort_facet, weighting
+from search.snippets import Snippet, make_snippet
+
+MAX_LIMIT = 1_000
+MAX_PAGE = 10_000
+SNIPPET_FIELDS = ("title", "body")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRequest:
+    """Everything a search needs besides the index."""
+
+    query: str = ""
+    filters: Filters = field(default_factory=Filters)
+    match_any: bool = False
+    facets: tuple[str, ...] = ("source",)
+    facet_size: int = 10
+    sort: str = "relevance"
+    limit: int = 10
+    page: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    article: Article
+    score: float | None  # None when sorted by date rather than relevance
+    snippet: Snippet
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    request: SearchRequest
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetCount]]
+
+
+def validate(request: SearchRequest) -> None:
+    """Reject option values that cannot work, before touching the index."""
+    if request.sort not in SORTS:
+        raise InvalidOption(f"unknown sort {request.sort!r} (one of: {', '.join(SORTS)})")
+    if not 1 <= request.limit <= MAX_LIMIT:
+        raise InvalidOption(f"--limit must be between 1 and {MAX_LIMIT}")
+    if not 1 <= request.page <= MAX_PAGE:
+        raise InvalidOption(f"--page must be between 1 and {MAX_PAGE}")
+    if request.facet_size < 1:
+        raise InvalidOption("--facet-size must be at least 1")
+    unknown = [name for name in request.facets if name not in FACETS]
+    if unknown:
+        raise InvalidOption(f"unknown facet {unknown[0]!r} (one of: {', '.join(FACETS)})")
+
+
+def search(index_path: Path, request: SearchRequest) -> SearchResult:
+    """Ranked, filtered, faceted search of the index at ``index_path``."""
+    validate(request)
+    ix = open_index(index_path)
+    with ix.searcher(weighting=weighting()) as searcher:
+        if searcher.doc_count() == 0:
+            raise IndexNotFound(
+                f"the index at {index_path} has no articles; add some with: "
+                f"byline index PATH --index {index_path}"
+            )
+        scoring_query = parse_query(request.query, ix.schema, request.match_any)
+        narrowing = build_filter(request.filters, ix.schema)
+        try:
+            return _run(searcher, request, scoring_query, narrowing)
+        except (wq.QueryError, ValueError, TypeError) as exc:
+            raise QuerySyntaxError(f"cannot run query {request.query!r}: {exc}") from exc
+
+
+def _run(
+    searcher: Searcher,
+    request: SearchRequest,
+    scoring_query: wq.Query,
+    narrowing: wq.Query | None,
+) -> SearchResult:
+    sortedby, reverse = sort_facet(request.sort, searcher.schema)
+    end = request.page * request.limit
+    results = searcher.search(
+        scoring_query, limit=end, filter=narrowing, sortedby=sortedby, reverse=reverse
+    )
+    matching = _matching_docnums(searcher, scoring_query, narrowing)
+    terms = _snippet_terms(searcher, scoring_query)
+    analyzer = searcher.schema["body"].analyzer
+    hits = []
+    for hit in results[end - request.limit : end]:
+        article = from_stored(hit.fields())
+        score = hit.score if request.sort == "relevance" else None
+        hits.append(Hit(article, score, make_snippet(article.body, terms, analyzer)))
+    facets = {
+        name: FACETS[name].counts(searcher, matching, request.facet_size) for name in request.facets
+    }
+    return SearchResult(request, len(matching), hits, facets)
+
+
+def _matching_docnums(
+    searcher: Searcher, scoring_query: wq.Query, narrowing: wq.Query | None
+) -> list[int]:
+    """Every matching document number, for the total and the facet counts (no scoring)."""
+    matched = searcher.docs_for_query(scoring_query)
+    if narrowing is None:
+        return list(matched)
+    allowed = set(searcher.docs_for_query(narrowing))
+    return [docnum for docnum in matched if docnum in allowed]
+
+
+def _snippet_terms(searcher: Searcher, scoring_query: wq.Query) -> frozenset[str]:
+    """The title/body terms of the query, wildcards and fuzzy terms expanded.
+
+    (Whoosh's own ``existing_terms`` reuses its ``fieldname`` argument as a loop variable and
+    drops terms after the first field, so the leaves are walked here.)
+    """
+    reader = searcher.reader()
+    terms: set[str] = set()
+    for leaf in scoring_query.leaves():
+        for fieldname, text in leaf.expanded_terms(reader, phrases=True):
+            if fieldname in SNIPPET_FIELDS:
+                terms.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+    return frozenset(terms)

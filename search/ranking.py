@@ -1,0 +1,28 @@
+"""How matches are scored and ordered: the BM25F weighting and the date sorts."""
+
+from __future__ import annotations
+
+from whoosh import scoring, sorting
+from whoosh.fields import Schema
+
+from index.schema import missing_date_value
+
+SORTS = ("relevance", "newest", "oldest")
+BM25_B = 0.75
+BM25_K1 = 1.2
+
+
+def weighting() -> scoring.WeightingModel:
+    """BM25F over title and body; field weights come from the query's field boosts."""
+    return scoring.BM25F(B=BM25_B, K1=BM25_K1)
+
+
+def sort_facet(sort: str, schema: Schema) -> tuple[sorting.FacetType | None, bool]:
+    """Whoosh ``sortedby`` and ``reverse`` for a sort name; undated articles always come last."""
+    if sort == "relevance":
+        return None, False
+    published = sorting.FieldFacet("published")
+    if sort == "oldest":
+        return published, False  # the column's value for "no date" is its largest
+    missing = missing_date_value(schema)
+    return sorting.TranslateFacet(lambda value: 0 if value == missing else value, published), True

@@ -1,0 +1,204 @@
+"""Showing results: JSON documents for programs, and readable text for people at a terminal.
+
+Article text is untrusted: control characters are replaced before anything reaches a terminal,
+and rich ``Text`` objects are used so that brackets in titles are never read as markup.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+from index.article import Article, published_iso
+from index.writer import IngestReport
+from search.engine import SearchResult
+from search.manage import IndexStats
+from search.snippets import snippet_html
+
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+MAX_FAILURES_SHOWN = 50
+
+
+def safe(text: str | None) -> str:
+    """Text with control and bidi-override characters made visible and harmless."""
+    return _UNPRINTABLE.sub("\ufffd", text or "")
+
+
+# --- JSON -------------------------------------------------------------------------------------
+
+
+def search_json(result: SearchResult) -> dict[str, Any]:
+    """The documented ``byline search --json`` contract."""
+    request = result.request
+    return {
+        "query": request.query,
+        "total": result.total,
+        "page": request.page,
+        "limit": request.limit,
+        "hits": [
+            {
+                "id": hit.article.id,
+                "title": hit.article.title,
+                "source": hit.article.source,
+                "authors": hit.article.authors,
+                "published": published_iso(hit.article.published),
+                "url": hit.article.url,
+                "section": hit.article.section,
+                "tags": hit.article.tags,
+                "score": round(hit.score, 6) if hit.score is not None else None,
+                "snippet": snippet_html(hit.snippet),
+            }
+            for hit in result.hits
+        ],
+        "facets": {
+            name: [{"value": c.value, "count": c.count} for c in counts]
+            for name, counts in result.facets.items()
+        },
+    }
+
+
+def article_json(article: Article) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "title": article.title,
+        "source": article.source,
+        "authors": article.authors,
+        "published": published_iso(article.published),
+        "url": article.url,
+        "section": article.section,
+        "tags": article.tags,
+        "rights": article.rights,
+        "body": article.body,
+    }
+
+
+def stats_json(stats: IndexStats) -> dict[str, Any]:
+    return {
+        "index": str(stats.path),
+        "articles": stats.articles,
+        "sources": stats.sources,
+        "earliest": _iso(stats.earliest),
+        "latest": _iso(stats.latest),
+        "undated": stats.undated,
+        "size_bytes": stats.size_bytes,
+        "segments": stats.segments,
+        "top_sources": [{"value": c.value, "count": c.count} for c in stats.top_sources],
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+# --- Terminal ---------------------------------------------------------------------------------
+
+
+def print_search(console: Console, result: SearchResult) -> None:
+    request = result.request
+    first = (request.page - 1) * request.limit + 1
+    noun = "match" if result.total == 1 else "matches"
+    heading = Text(f"{result.total:,} {noun}", style="bold")
+    if request.query.strip():
+        heading.append(f" for {safe(request.query)!r}")
+    if result.hits:
+        heading.append(f" — showing {first}–{first + len(result.hits) - 1}", style="dim")
+    elif result.total:
+        heading.append(f" — page {request.page} is past the last match", style="dim")
+    console.print(heading)
+    for number, hit in enumerate(result.hits, first):
+        article = hit.article
+        console.print()
+        console.print(Text(f"{number:>3}. ", style="dim") + Text(safe(article.title), "bold"))
+        console.print(Text("     ") + _byline(article))
+        if article.url:
+            console.print(Text("     " + safe(article.url), style="blue"))
+        snippet = Text("     ")
+        for part, matched in hit.snippet:
+            snippet.append(safe(part), style="bold yellow" if matched else None)
+        console.print(snippet)
+    for name, counts in result.facets.items():
+        if counts:
+            console.print()
+            line = Text(f"{name.capitalize()}: ", style="bold")
+            for position, count in enumerate(counts):
+                line.append(("  " if position else "") + f"{safe(count.value)} ")
+                line.append(f"({count.count:,})", style="dim")
+            console.print(line)
+
+
+def _byline(article: Article) -> Text:
+    parts = [
+        article.source or "unknown source",
+        _day(article.published),
+        ", ".join(article.authors),
+        article.section or "",
+    ]
+    return Text(" · ".join(safe(part) for part in parts if part), style="green")
+
+
+def _day(published: datetime | date | None) -> str:
+    if published is None:
+        return ""
+    if isinstance(published, datetime):
+        return published.strftime("%Y-%m-%d %H:%M UTC")
+    return published.isoformat()
+
+
+def print_article(console: Console, article: Article) -> None:
+    console.print(Text(safe(article.title), style="bold"))
+    console.print(_byline(article))
+    for label, value in (
+        ("URL", article.url),
+        ("Tags", ", ".join(article.tags)),
+        ("ID", article.id),
+    ):
+        if value:
+            console.print(Text(f"{label}: ", style="dim") + Text(safe(value)))
+    console.print()
+    console.print(Text(safe(article.body)))
+    if article.rights:
+        console.print()
+        console.print(Text(safe(article.rights), style="dim"))
+
+
+def print_stats(console: Console, stats: IndexStats) -> None:
+    dates = (
+        f"{_day(stats.earliest.date())} to {_day(stats.latest.date())}"
+        if stats.earliest and stats.latest
+        else "no dated articles"
+    )
+    rows = [
+        ("Index", str(stats.path)),
+        ("Articles", f"{stats.articles:,}"),
+        ("Sources", f"{stats.sources:,}"),
+        ("Published", dates + (f" ({stats.undated:,} undated)" if stats.undated else "")),
+        ("Size", f"{stats.size_bytes / 1_048_576:,.1f} MiB in {stats.segments} segment(s)"),
+    ]
+    for label, value in rows:
+        console.print(Text(f"{label:<10}", style="bold") + Text(safe(value)))
+    if stats.top_sources:
+        console.print(Text("Top sources", style="bold"))
+        for count in stats.top_sources:
+            console.print(Text(f"  {count.count:>8,}  ") + Text(safe(count.value)))
+
+
+def print_ingest_summary(console: Console, report: IngestReport) -> None:
+    """The end-of-run summary, on stderr: what was committed, passed over and what failed."""
+    line = Text(
+        f"Indexed {report.committed:,} article(s) from {report.inputs:,} input(s): "
+        f"{report.added:,} added, {report.replaced:,} replaced, "
+        f"{len(report.skipped):,} skipped, {len(report.failed):,} failed",
+        style="bold red" if report.failed else "bold green",
+    )
+    console.print(line)
+    for title, items in (("Skipped", report.skipped), ("Failed", report.failed)):
+        for item in items[:MAX_FAILURES_SHOWN]:
+            console.print(
+                Text(f"  {title.lower()}: ") + Text(safe(f"{item.origin}: {item.reason}"))
+            )
+        if len(items) > MAX_FAILURES_SHOWN:
+            console.print(Text(f"  … and {len(items) - MAX_FAILURES_SHOWN:,} more {title.lower()}"))

@@ -1,0 +1,75 @@
+"""Snippets: the best passage of an article's body for a query, with matched words marked.
+
+A snippet is a tuple of ``(text, matched)`` spans, so each renderer decides how to show a match
+(``<mark>`` in JSON, colour on a terminal) without re-parsing markup.
+"""
+
+from __future__ import annotations
+
+import html
+
+from whoosh.analysis import Analyzer
+from whoosh.highlight import (
+    FIRST,
+    BasicFragmentScorer,
+    ContextFragmenter,
+    set_matched_filter,
+    top_fragments,
+)
+
+Snippet = tuple[tuple[str, bool], ...]
+
+SNIPPET_CHARS = 220
+# Only the start of a very long body is searched for the best passage, to bound the cost.
+_MAX_SCANNED_CHARS = 100_000
+_ELLIPSIS = "…"
+# A passage this close to either end of the text is stretched to reach it.
+_STRETCH_CHARS = 30
+
+
+def make_snippet(text: str, terms: frozenset[str], analyzer: Analyzer) -> Snippet:
+    """The passage of ``text`` with the most matches of ``terms`` (analysed index terms)."""
+    text = text[:_MAX_SCANNED_CHARS]
+    if terms:
+        tokens = analyzer(text, chars=True, mode="query", removestops=False)
+        fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=SNIPPET_CHARS // 3)
+        fragments = fragmenter.fragment_tokens(text, set_matched_filter(tokens, terms))
+        best = top_fragments(fragments, 1, BasicFragmentScorer(), FIRST, 1)
+        if best:
+            return _spans(text, best[0].startchar, best[0].endchar, best[0].matches)
+    return _lead(text)
+
+
+def _spans(text: str, start: int, end: int, matches: list) -> Snippet:  # type: ignore[type-arg]
+    spans: list[tuple[str, bool]] = []
+    start = 0 if start <= _STRETCH_CHARS else start
+    end = len(text) if len(text) - end <= _STRETCH_CHARS else end
+    if start > 0:
+        spans.append((_ELLIPSIS, False))
+    position = start
+    for token in sorted(matches, key=lambda t: t.startchar):
+        if token.startchar < position:
+            continue
+        spans.append((text[position : token.startchar], False))
+        spans.append((text[token.startchar : token.endchar], True))
+        position = token.endchar
+    spans.append((text[position:end], False))
+    if end < len(text):
+        spans.append((_ELLIPSIS, False))
+    return tuple((" ".join(part.split("\n")), matched) for part, matched in spans if part)
+
+
+def _lead(text: str) -> Snippet:
+    """The opening of the body, cut at a word boundary, when no query word is in it."""
+    if len(text) <= SNIPPET_CHARS:
+        return ((" ".join(text.split()), False),) if text.strip() else ()
+    cut = text[:SNIPPET_CHARS].rsplit(" ", 1)[0]
+    return ((" ".join(cut.split()), False), (_ELLIPSIS, False))
+
+
+def snippet_html(snippet: Snippet) -> str:
+    """HTML-escaped text with matches wrapped in ``<mark>`` (the JSON contract)."""
+    return "".join(
+        f"<mark>{html.escape(part)}</mark>" if matched else html.escape(part)
+        for part, matched in snippet
+    )
