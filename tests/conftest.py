@@ -25,7 +25,7 @@ def runner() -> CliRunner:
 def invoke(runner: CliRunner) -> Callable[..., object]:
     """Run ``byline ARGS...`` in-process; returns Click's result (stdout and stderr apart)."""
 
-    def run(*args: str, input: str | None = None):  # noqa: A002
+    def run(*args: str, input: str | None = None):
         return runner.invoke(app, list(args), input=input)
 
     return run
