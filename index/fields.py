@@ -98,12 +98,17 @@ def record_to_article(record: Mapping[str, Any], mapping: FieldMapping) -> Artic
 
 def split_authors(value: Any) -> list[str]:
     """Authors from a list or a byline such as "By Jane Doe and John Roe"."""
-    if isinstance(value, list | tuple):
-        return [name for item in value for name in split_authors(item)]
-    if isinstance(value, Mapping):  # {"name": "..."} as in JSON-LD
-        return split_authors(value.get("name"))
-    names = _split_list(_BY.sub("", _text(value)), _AUTHOR_SPLIT)
-    return [name for name in names if not _ROLES.match(name)]
+    if isinstance(value, Mapping):
+        value = [value]
+    if isinstance(value, list | tuple):  # already one name per item
+        names = [_BY.sub("", _author_name(item)).strip() for item in value]
+    else:
+        names = _split_list(_BY.sub("", _text(value)), _AUTHOR_SPLIT)
+    return [name for name in names if name and not _ROLES.match(name)]
+
+
+def _author_name(item: Any) -> str:
+    return _text(item.get("name") if isinstance(item, Mapping) else item)  # JSON-LD {"name": …}
 
 
 def _pick(record: Mapping[str, Any], name: str, mapping: FieldMapping) -> Any:

@@ -69,9 +69,7 @@ def _friendly(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except BylineError as exc:
-            Console(stderr=True, highlight=False, soft_wrap=True).print(
-                f"Error: {exc}", markup=False
-            )
+            _stderr().print(f"Error: {exc}", markup=False)
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
@@ -79,6 +77,10 @@ def _friendly(command: F) -> F:
 
 def _stdout() -> Console:
     return Console(highlight=False, soft_wrap=True)
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _print_json(data: Any) -> None:
@@ -127,7 +129,7 @@ def index_command(
         batch_size=batch_size,
         wait=wait,
     )
-    stderr = Console(stderr=True, highlight=False)
+    stderr = _stderr()
     index_path = resolve_index_path(index)
     if stderr.is_terminal:
         with Progress(
@@ -245,7 +247,7 @@ def delete_command(
     """Delete articles by id, by source, or by query (asks first unless --yes)."""
     index_path = resolve_index_path(index)
     selection = select_for_deletion(index_path, ids or [], source or [], query)
-    stderr = Console(stderr=True, highlight=False)
+    stderr = _stderr()
     count = count_matching(index_path, selection)
     if count == 0:
         stderr.print("Nothing to delete: no article matches.")
