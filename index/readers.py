@@ -181,7 +181,7 @@ def read_csv(stream: IO[bytes], origin: str) -> Iterator[Record | Failure]:
                 yield Failure(f"{origin}:{start}", f"bad CSV: {exc}")
                 continue
             line = start
-            if not any(cell.strip() for cell in row):
+            if not row:  # a blank line, as in JSON Lines
                 continue
             if len(row) != len(header):
                 yield Failure(

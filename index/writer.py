@@ -105,7 +105,8 @@ class _Batch:
         self.pending: dict[str, dict[str, Any]] = {}
 
     def add(self, article_id: str, document: dict[str, Any]) -> None:
-        self.pending.pop(article_id, None)
+        if self.pending.pop(article_id, None) is not None:
+            self.report.replaced += 1  # the same id earlier in this batch: the later one wins
         self.pending[article_id] = document
         if len(self.pending) >= self.size:
             self.commit()
