@@ -4,6 +4,7 @@
      ├── IndexNotFound     no index at the path, or an index with no articles
      ├── IndexVersionError the index was built by another schema version
      ├── IndexLocked       another process is writing to the index
+     ├── IndexUnsafe       index files other users could have written (pickle runs code)
      ├── QuerySyntaxError  a query, field name or filter that cannot be understood
      ├── InvalidDate       a date that is malformed or impossible
      ├── InvalidOption     an option value that cannot be used (--field, --format, --limit)
@@ -31,6 +32,10 @@ class IndexVersionError(BylineError):
 
 class IndexLocked(BylineError):
     """Another process holds the writer lock and did not release it in time."""
+
+
+class IndexUnsafe(BylineError):
+    """Index files are writable by other users; opening them could run their code."""
 
 
 class QuerySyntaxError(BylineError):

@@ -6,6 +6,7 @@ import contextlib
 import fcntl
 import json
 import os
+import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,10 +15,12 @@ import platformdirs
 from whoosh import index as whoosh_index
 from whoosh.index import FileIndex
 
-from index.errors import IndexLocked, IndexNotFound, IndexVersionError
+from index.errors import IndexLocked, IndexNotFound, IndexUnsafe, IndexVersionError
 from index.schema import SCHEMA_VERSION, build_schema
 
 ENV_VAR = "BYLINE_INDEX"
+# Set to 1 to open an index even though other users can write to its files.
+TRUST_ENV_VAR = "BYLINE_TRUST_INDEX"
 META_FILE = "byline.json"
 LOCK_FILE = "byline.lock"
 
@@ -36,7 +39,23 @@ def open_index(path: Path) -> FileIndex:
     if not whoosh_index.exists_in(str(path)):
         raise IndexNotFound(f"no index at {path}; build one with: byline index PATH --index {path}")
     _check_version(path)
-    return whoosh_index.open_dir(str(path))
+    _check_not_shared(path)
+    try:
+        return whoosh_index.open_dir(str(path))
+    except Exception as exc:  # a damaged table of contents surfaces as assorted types
+        raise IndexVersionError(f"cannot open the index at {path}: {exc}") from exc
+
+
+def _check_not_shared(path: Path) -> None:
+    """Whoosh unpickles index files, so a file another user can write could run their code."""
+    if os.environ.get(TRUST_ENV_VAR) == "1":
+        return
+    for item in (path, *path.iterdir()):
+        if item.stat().st_mode & stat.S_IWOTH:
+            raise IndexUnsafe(
+                f"{item} is writable by other users, and opening an index can run code stored "
+                f"in it; fix with: chmod -R o-w {path} (or set {TRUST_ENV_VAR}=1)"
+            )
 
 
 def open_or_create_index(path: Path) -> FileIndex:

@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from index.errors import BylineError
 from index.fields import FieldMapping
+from index.maintenance import DEFAULT_SAMPLE, check_index, optimize_index
 from index.store import ENV_VAR, resolve_index_path
 from index.writer import DEFAULT_BATCH_SIZE, DEFAULT_WAIT_SECONDS, IngestOptions, ingest
 from search import render
@@ -257,6 +258,31 @@ def delete_command(
         raise typer.Exit(1)
     deleted = delete_articles(index_path, selection, wait)
     stderr.print(f"Deleted {deleted:,} article(s).")
+
+
+@app.command("check")
+@_friendly
+def check_command(
+    index: IndexOption = None,
+    sample: Annotated[int, typer.Option(help="Stored articles to read back.")] = DEFAULT_SAMPLE,
+    as_json: JsonOption = False,
+) -> None:
+    """Verify the index without changing it; exit code 1 if anything is wrong."""
+    report = check_index(resolve_index_path(index), sample)
+    if as_json:
+        _print_json(render.check_json(report))
+    else:
+        render.print_check(_stdout(), report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command("optimize")
+@_friendly
+def optimize_command(index: IndexOption = None, wait: WaitOption = DEFAULT_WAIT_SECONDS) -> None:
+    """Merge the index's segments into one, dropping deleted articles for good."""
+    before, after = optimize_index(resolve_index_path(index), wait)
+    _stderr().print(f"Merged {before} segment(s) into {after}.")
 
 
 def main() -> None:

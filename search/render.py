@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.text import Text
 
 from index.article import Article, published_iso
+from index.maintenance import CheckReport
 from index.writer import IngestReport
 from search.engine import SearchResult
 from search.manage import IndexStats
@@ -87,6 +88,19 @@ def stats_json(stats: IndexStats) -> dict[str, Any]:
         "size_bytes": stats.size_bytes,
         "segments": stats.segments,
         "top_sources": [{"value": c.value, "count": c.count} for c in stats.top_sources],
+    }
+
+
+def check_json(report: CheckReport) -> dict[str, Any]:
+    return {
+        "index": str(report.path),
+        "ok": report.ok,
+        "schema_version": report.schema_version,
+        "segments": report.segments,
+        "articles": report.articles,
+        "deleted": report.deleted,
+        "sampled": report.sampled,
+        "problems": report.problems,
     }
 
 
@@ -184,6 +198,18 @@ def print_stats(console: Console, stats: IndexStats) -> None:
         console.print(Text("Top sources", style="bold"))
         for count in stats.top_sources:
             console.print(Text(f"  {count.count:>8,}  ") + Text(safe(count.value)))
+
+
+def print_check(console: Console, report: CheckReport) -> None:
+    verdict = Text("OK", style="bold green") if report.ok else Text("PROBLEMS", style="bold red")
+    console.print(Text(f"{safe(str(report.path))}: ") + verdict)
+    console.print(
+        f"schema version {report.schema_version}, {report.segments} segment(s), "
+        f"{report.articles:,} articles ({report.deleted:,} deleted awaiting merge), "
+        f"{report.sampled:,} stored articles read back"
+    )
+    for problem in report.problems:
+        console.print(Text("  problem: ") + Text(safe(problem)))
 
 
 def print_ingest_summary(console: Console, report: IngestReport) -> None:
