@@ -8,8 +8,9 @@ import json
 import os
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import platformdirs
 from whoosh import index as whoosh_index
@@ -18,11 +19,14 @@ from whoosh.index import FileIndex
 from index.errors import IndexLocked, IndexNotFound, IndexUnsafe, IndexVersionError
 from index.schema import SCHEMA_VERSION, build_schema
 
+T = TypeVar("T")
+
 ENV_VAR = "BYLINE_INDEX"
 # Set to 1 to open an index even though other users can write to its files.
 TRUST_ENV_VAR = "BYLINE_TRUST_INDEX"
 META_FILE = "byline.json"
 LOCK_FILE = "byline.lock"
+_READ_ATTEMPTS = 5
 
 
 def resolve_index_path(explicit: str | Path | None = None) -> Path:
@@ -42,6 +46,8 @@ def open_index(path: Path) -> FileIndex:
     _check_not_shared(path)
     try:
         return whoosh_index.open_dir(str(path))
+    except FileNotFoundError:
+        raise  # a commit replaced the generation we were opening: read_consistently retries
     except Exception as exc:  # a damaged table of contents surfaces as assorted types
         raise IndexVersionError(f"cannot open the index at {path}: {exc}") from exc
 
@@ -79,6 +85,21 @@ def _check_version(path: Path) -> None:
             f"the index at {path} has {found}, this Byline reads schema version "
             f"{SCHEMA_VERSION}; rebuild it with: byline index PATH --index NEW_PATH"
         )
+
+
+def read_consistently(read: Callable[[], T]) -> T:
+    """Run a read of the index, again if a writer's commit removed files from under it.
+
+    A commit replaces the table of contents and deletes files of merged segments; a reader that
+    opened the old generation can then miss a file it opens lazily. The next attempt opens the
+    new generation, which is complete.
+    """
+    for attempt in range(1, _READ_ATTEMPTS):
+        try:
+            return read()
+        except FileNotFoundError:
+            time.sleep(0.01 * attempt)
+    return read()
 
 
 @contextlib.contextmanager

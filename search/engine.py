@@ -11,7 +11,7 @@ from whoosh.searching import Searcher
 from index.article import Article
 from index.errors import IndexNotFound, InvalidOption, QuerySyntaxError
 from index.schema import from_stored
-from index.store import open_index
+from index.store import open_index, read_consistently
 from search.facets import FACETS, FacetCount
 from search.query import Filters, build_filter, parse_query
 from search.ranking import SORTS, sort_facet, weighting
@@ -69,6 +69,10 @@ def validate(request: SearchRequest) -> None:
 def search(index_path: Path, request: SearchRequest) -> SearchResult:
     """Ranked, filtered, faceted search of the index at ``index_path``."""
     validate(request)
+    return read_consistently(lambda: _search(index_path, request))
+
+
+def _search(index_path: Path, request: SearchRequest) -> SearchResult:
     ix = open_index(index_path)
     with ix.searcher(weighting=weighting()) as searcher:
         if searcher.doc_count() == 0:

@@ -12,7 +12,7 @@ from whoosh import query as wq
 from index.article import Article
 from index.errors import ArticleError, InvalidOption
 from index.schema import from_stored, missing_date_value
-from index.store import open_index, writer_lock
+from index.store import open_index, read_consistently, writer_lock
 from search.facets import FACETS, FacetCount
 from search.query import Filters, build_filter, parse_query
 
@@ -21,9 +21,12 @@ TOP_SOURCES = 10
 
 def get_article(index_path: Path, article_id: str) -> Article:
     """The stored article with this id."""
-    ix = open_index(index_path)
-    with ix.searcher() as searcher:
-        stored = searcher.document(id=article_id)
+
+    def read() -> dict | None:
+        with open_index(index_path).searcher() as searcher:
+            return searcher.document(id=article_id)
+
+    stored = read_consistently(read)
     if stored is None:
         raise ArticleError(f"no article with id {article_id!r} in {index_path}")
     return from_stored(stored)
@@ -44,6 +47,10 @@ class IndexStats:
 
 def index_stats(index_path: Path) -> IndexStats:
     """Counts, date range, size on disk and the biggest sources of an index."""
+    return read_consistently(lambda: _index_stats(index_path))
+
+
+def _index_stats(index_path: Path) -> IndexStats:
     ix = open_index(index_path)
     with ix.searcher() as searcher:
         reader = searcher.reader()
@@ -83,9 +90,11 @@ def select_for_deletion(
 
 
 def count_matching(index_path: Path, selection: wq.Query) -> int:
-    ix = open_index(index_path)
-    with ix.searcher() as searcher:
-        return len(list(searcher.docs_for_query(selection)))
+    def read() -> int:
+        with open_index(index_path).searcher() as searcher:
+            return len(list(searcher.docs_for_query(selection)))
+
+    return read_consistently(read)
 
 
 def delete_articles(index_path: Path, selection: wq.Query, wait: float) -> int:
