@@ -69,9 +69,9 @@ def open_or_create_index(path: Path) -> FileIndex:
     if whoosh_index.exists_in(str(path)):
         return open_index(path)
     path.mkdir(parents=True, exist_ok=True)
-    ix = whoosh_index.create_in(str(path), build_schema())
+    # The version mark goes first: a crash between the two steps leaves no index to misread.
     (path / META_FILE).write_text(json.dumps({"schema_version": SCHEMA_VERSION}) + "\n")
-    return ix
+    return whoosh_index.create_in(str(path), build_schema())
 
 
 def _check_version(path: Path) -> None:
