@@ -6,20 +6,22 @@ whose id is already in the index replaces it; the same id twice in one run keeps
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from whoosh.index import FileIndex
 
-from index.article import with_id
+from index.article import Article, with_id
 from index.clean import Cleaner, load_rules
 from index.errors import ArticleError
 from index.fields import FieldMapping, record_to_article
-from index.inputs import discover, read_input
+from index.inputs import Input, discover, read_input
+from index.ledger import InputLedger
 from index.readers import Failure
-from index.schema import to_document
+from index.schema import SCHEMA_VERSION, to_document
 from index.store import open_or_create_index, writer_lock
 
 DEFAULT_BATCH_SIZE = 5_000
@@ -35,6 +37,21 @@ class IngestOptions:
     clean_rules: list[Path] = field(default_factory=list)
     batch_size: int = DEFAULT_BATCH_SIZE
     wait: float = DEFAULT_WAIT_SECONDS
+    force: bool = False  # re-read files even when the index already holds them unchanged
+
+    def key(self) -> str:
+        """What decides how a file's articles come out: a changed key means read files again."""
+        rules = [Path(p).read_bytes().hex() for p in self.clean_rules if Path(p).is_file()]
+        text = repr(
+            (
+                SCHEMA_VERSION,
+                self.format,
+                sorted(self.mapping.names.items()),
+                sorted(self.mapping.defaults.items()),
+                rules,
+            )
+        )
+        return hashlib.sha1(text.encode()).hexdigest()
 
 
 @dataclass(slots=True)
@@ -46,6 +63,7 @@ class IngestReport:
     skipped: list[Failure] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
     inputs: int = 0
+    unchanged: int = 0  # inputs not read again: the index holds them as they are
 
     @property
     def committed(self) -> int:
@@ -77,32 +95,54 @@ def ingest(
     found = discover(paths, options.format)
     report = IngestReport(skipped=found.skipped, failed=found.failed, inputs=len(found.inputs))
     with writer_lock(index_path, options.wait):
-        batch = _Batch(open_or_create_index(index_path), report, options.batch_size)
+        ledger = InputLedger(index_path, options.key())
+        batch = _Batch(open_or_create_index(index_path), report, options.batch_size, ledger)
         read = 0
-        for done, item in enumerate(found.inputs, 1):
-            for record in read_input(item):
-                if isinstance(record, Failure):
-                    report.failed.append(record)
-                    continue
-                try:
-                    article = with_id(cleaner(record_to_article(record.data, options.mapping)))
-                except ArticleError as exc:
-                    report.failed.append(Failure(record.origin, str(exc)))
-                    continue
-                read += 1
-                batch.add(article.id, to_document(article))
-            if on_progress:
-                on_progress(Progress(done, len(found.inputs), read, report.committed))
-        batch.commit()
+        try:
+            for done, item in enumerate(found.inputs, 1):
+                if item.path and not options.force and ledger.unchanged(item.path):
+                    report.unchanged += 1
+                else:
+                    failures = len(report.failed)
+                    for article in _articles(item, cleaner, options.mapping, report):
+                        read += 1
+                        batch.add(article.id, to_document(article))
+                    if item.path and len(report.failed) == failures:
+                        batch.read_whole(item.path)  # files with failures are read again
+                if on_progress:
+                    on_progress(Progress(done, len(found.inputs), read, report.committed))
+            batch.commit()
+        finally:
+            ledger.close()
     return report
+
+
+def _articles(
+    item: Input, cleaner: Cleaner, mapping: FieldMapping, report: IngestReport
+) -> Iterator[Article]:
+    """The articles of one input; what cannot become one is added to ``report.failed``."""
+    for record in read_input(item):
+        if isinstance(record, Failure):
+            report.failed.append(record)
+            continue
+        try:
+            article = with_id(cleaner(record_to_article(record.data, mapping)))
+        except ArticleError as exc:
+            report.failed.append(Failure(record.origin, str(exc)))
+            continue
+        yield article
 
 
 class _Batch:
     """Documents waiting for their commit, keyed by id so a repeated id keeps its last version."""
 
-    def __init__(self, ix: FileIndex, report: IngestReport, size: int) -> None:
-        self.ix, self.report, self.size = ix, report, max(1, size)
+    def __init__(self, ix: FileIndex, report: IngestReport, size: int, ledger: InputLedger) -> None:
+        self.ix, self.report, self.size, self.ledger = ix, report, max(1, size), ledger
         self.pending: dict[str, dict[str, Any]] = {}
+        self.whole: list[Path] = []  # files read to the end since the last commit
+
+    def read_whole(self, path: Path) -> None:
+        self.whole.append(path)
 
     def add(self, article_id: str, document: dict[str, Any]) -> None:
         if self.pending.pop(article_id, None) is not None:
@@ -112,8 +152,13 @@ class _Batch:
             self.commit()
 
     def commit(self) -> None:
-        if not self.pending:
-            return
+        if self.pending:
+            self._commit_pending()
+        # Only now are these files' articles all committed.
+        self.ledger.remember(self.whole)
+        self.whole = []
+
+    def _commit_pending(self) -> None:
         writer = self.ix.writer()
         try:
             replaced = _write(writer, self.pending.values())

@@ -119,6 +119,9 @@ def index_command(
         ),
     ] = None,
     batch_size: Annotated[int, typer.Option(help="Articles per commit.")] = DEFAULT_BATCH_SIZE,
+    force: Annotated[
+        bool, typer.Option("--force", help="Re-read files the index already holds unchanged.")
+    ] = False,
     wait: WaitOption = DEFAULT_WAIT_SECONDS,
 ) -> None:
     """Read articles from files and folders into the index (re-indexing an id replaces it)."""
@@ -129,6 +132,7 @@ def index_command(
         clean_rules=clean_rules or [],
         batch_size=batch_size,
         wait=wait,
+        force=force,
     )
     stderr = _stderr()
     index_path = resolve_index_path(index)

@@ -13,7 +13,7 @@ from index.errors import IndexNotFound, InvalidOption, QuerySyntaxError
 from index.schema import from_stored
 from index.store import open_index, read_consistently
 from search.facets import FACETS, FacetCount
-from search.query import Filters, build_filter, parse_query
+from search.query import Filters, build_filter, limit_expansions, parse_query
 from search.ranking import SORTS, sort_facet, weighting
 from search.snippets import Snippet, make_snippet
 
@@ -81,6 +81,7 @@ def _search(index_path: Path, request: SearchRequest) -> SearchResult:
                 f"byline index PATH --index {index_path}"
             )
         scoring_query = parse_query(request.query, ix.schema, request.match_any)
+        limit_expansions(scoring_query, searcher.reader())
         narrowing = build_filter(request.filters, ix.schema)
         try:
             return _run(searcher, request, scoring_query, narrowing)

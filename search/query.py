@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import islice
 
 from whoosh import query as wq
 from whoosh.fields import Schema
@@ -23,10 +24,15 @@ from whoosh.qparser import (
     Plugin,
     syntax,
 )
+from whoosh.reading import IndexReader
 
 from index.dates import parse_bound
 from index.errors import InvalidDate, QuerySyntaxError
 from index.schema import FACET_FIELDS, FIELD_ALIASES, SEARCHABLE_FIELDS, TITLE_BOOST
+
+# Bounds on the work one query may cause (wildcards, prefixes and fuzzy terms expand to many).
+MAX_EXPANSIONS = 1_000
+MAX_EDITS = 2
 
 # What plain words are searched in, and how much each field counts (BM25F field weights).
 DEFAULT_FIELDS = ("title", "body")
@@ -137,11 +143,39 @@ def parse_query(text: str, schema: Schema, match_any: bool = False) -> wq.Query:
     if not text.strip() or text.strip() == "*":
         return wq.Every()
     try:
-        return build_parser(schema, match_any).parse(text)
+        parsed = build_parser(schema, match_any).parse(text)
     except QuerySyntaxError:
         raise
     except Exception as exc:  # Whoosh raises assorted types for odd input
         raise QuerySyntaxError(f"cannot parse query {text!r}: {exc}") from exc
+    for leaf in parsed.leaves():
+        if isinstance(leaf, wq.FuzzyTerm):
+            _check_fuzzy(leaf)
+    return parsed
+
+
+def _check_fuzzy(term: wq.FuzzyTerm) -> None:
+    if term.maxdist > MAX_EDITS:
+        raise QuerySyntaxError(
+            f"fuzzy term {term.text!r} allows {term.maxdist} edits; at most {MAX_EDITS}"
+        )
+    if term.prefixlength >= len(term.text):
+        raise QuerySyntaxError(
+            f"fuzzy term {term.text!r} keeps a prefix of {term.prefixlength} characters, "
+            "which is the whole word"
+        )
+
+
+def limit_expansions(query: wq.Query, reader: IndexReader) -> None:
+    """Refuse a query whose wildcard, prefix or fuzzy terms match too many index terms."""
+    for leaf in query.leaves():
+        if isinstance(leaf, wq.MultiTerm):
+            count = sum(1 for _ in islice(leaf._btexts(reader), MAX_EXPANSIONS + 1))
+            if count > MAX_EXPANSIONS:
+                raise QuerySyntaxError(
+                    f"{leaf} matches more than {MAX_EXPANSIONS:,} different words; "
+                    "make it more specific"
+                )
 
 
 def build_filter(filters: Filters, schema: Schema) -> wq.Query | None:

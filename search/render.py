@@ -220,6 +220,10 @@ def print_ingest_summary(console: Console, report: IngestReport) -> None:
         f"{len(report.skipped):,} skipped, {len(report.failed):,} failed",
         style="bold red" if report.failed else "bold green",
     )
+    if report.unchanged:
+        line.append(
+            f"; {report.unchanged:,} unchanged input(s) not read again (--force reads them)"
+        )
     console.print(line)
     for title, items in (("Skipped", report.skipped), ("Failed", report.failed)):
         for item in items[:MAX_FAILURES_SHOWN]:

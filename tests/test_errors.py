@@ -158,3 +158,16 @@ def test_any_query_string_gives_results_or_our_own_error(index_path: Path, text:
     except BylineError:
         return
     assert result.total >= len(result.hits)
+
+
+def test_queries_that_would_expand_to_too_many_words_are_refused(invoke, tmp_path: Path) -> None:
+    words = " ".join(f"a{n:04d}" for n in range(1_200))
+    path = tmp_path / "a.jsonl"
+    path.write_text(json.dumps({"id": "w", "title": "Words", "body": words}) + "\n")
+    index = str(tmp_path / "ix")
+    invoke("index", str(path), "--index", index)
+    _one_line_error(invoke("search", "a*", "--index", index), 2, "more than 1,000 different words")
+    assert invoke("search", "a0*", "--index", index).exit_code == 0  # exactly 1,000 words
+    assert invoke("search", "a00*", "--index", index).exit_code == 0  # 100 words: fine
+    assert invoke("search", "*", "--index", index).exit_code == 0
+    _one_line_error(invoke("search", "a0001~3", "--index", index), 2, "at most 2")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import time
 from pathlib import Path
 
@@ -76,7 +77,7 @@ def test_delete_by_id_source_and_query(invoke, index_path: Path) -> None:
 
 
 def test_reindexing_replaces_instead_of_duplicating(invoke, index_path, archive_file) -> None:
-    again = invoke("index", str(archive_file), "--index", str(index_path))
+    again = invoke("index", str(archive_file), "--index", str(index_path), "--force")
     assert "0 added, 5 replaced" in again.stderr
     assert _total(invoke, str(index_path)) == 5
 
@@ -108,7 +109,7 @@ def test_a_second_writer_waits_then_gives_up_clearly(index_path: Path, archive_f
     finally:
         holder.join()
     # Once the holder is gone, writing works again.
-    report = ingest([str(archive_file)], index_path, IngestOptions(wait=0.5))
+    report = ingest([str(archive_file)], index_path, IngestOptions(wait=0.5, force=True))
     assert report.replaced == 5
 
 
@@ -119,5 +120,33 @@ def test_a_killed_writer_leaves_no_stale_lock(index_path: Path, archive_file: Pa
     assert ready.wait(10)
     holder.kill()
     holder.join()
-    report = ingest([str(archive_file)], index_path, IngestOptions(wait=2))
+    report = ingest([str(archive_file)], index_path, IngestOptions(wait=2, force=True))
     assert report.replaced == 5
+
+
+def test_unchanged_files_are_not_read_again(invoke, tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    first = folder / "a.jsonl"
+    first.write_text('{"id": "1", "title": "One", "body": "first"}\n', encoding="utf-8")
+    broken = folder / "b.jsonl"
+    broken.write_text('{"id": "2", "title": "Two", "body": "b"}\n{bad\n', encoding="utf-8")
+    index = str(tmp_path / "ix")
+    assert "1 failed" in invoke("index", str(folder), "--index", index).stderr
+
+    again = invoke("index", str(folder), "--index", index)
+    # The clean file is skipped; the file with a failure is read (and reported) again.
+    assert "0 added, 1 replaced" in again.stderr and "1 failed" in again.stderr
+    assert "1 unchanged input(s)" in again.stderr
+
+    os.utime(first, (1, 1))  # touched, same content: still unchanged
+    assert "1 unchanged input(s)" in invoke("index", str(folder), "--index", index).stderr
+
+    first.write_text('{"id": "1", "title": "One", "body": "first, edited"}\n', encoding="utf-8")
+    changed = invoke("index", str(folder), "--index", index)
+    assert "0 added, 2 replaced" in changed.stderr and "unchanged input" not in changed.stderr
+
+    forced = invoke("index", str(folder), "--index", index, "--force")
+    assert "0 added, 2 replaced" in forced.stderr
+    other_options = invoke("index", str(folder), "--index", index, "--source", "Wire")
+    assert "unchanged input" not in other_options.stderr
