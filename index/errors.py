@@ -6,6 +6,7 @@
      ├── IndexLocked       another process is writing to the index
      ├── IndexUnsafe       index files other users could have written (pickle runs code)
      ├── QuerySyntaxError  a query, field name or filter that cannot be understood
+     ├── QueryTimeout      a query that ran past its time limit
      ├── InvalidDate       a date that is malformed or impossible
      ├── InvalidOption     an option value that cannot be used (--field, --format, --limit)
      ├── IngestError       an input that cannot be read at all (missing path, unknown format)
@@ -42,6 +43,10 @@ class QuerySyntaxError(BylineError):
     """The query text, a field name or a filter cannot be understood."""
 
     exit_code = 2
+
+
+class QueryTimeout(BylineError):
+    """A query ran longer than its time limit (``--timeout``)."""
 
 
 class InvalidDate(BylineError):

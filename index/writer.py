@@ -7,6 +7,7 @@ whose id is already in the index replaces it; the same id twice in one run keeps
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,9 +17,9 @@ from whoosh.index import FileIndex
 
 from index.article import Article, with_id
 from index.clean import Cleaner, load_rules
-from index.errors import ArticleError
+from index.errors import ArticleError, IngestError
 from index.fields import FieldMapping, record_to_article
-from index.inputs import Input, discover, read_input
+from index.inputs import Discovery, Input, discover, read_input
 from index.ledger import InputLedger
 from index.readers import Failure
 from index.schema import SCHEMA_VERSION, to_document
@@ -94,6 +95,25 @@ def ingest(
     cleaner = Cleaner(load_rules(options.clean_rules))
     found = discover(paths, options.format)
     report = IngestReport(skipped=found.skipped, failed=found.failed, inputs=len(found.inputs))
+    try:
+        _ingest(found, index_path, options, cleaner, report, on_progress)
+    except (OSError, sqlite3.Error) as exc:  # reading errors are per input; this is writing
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise IngestError(
+            f"cannot write to the index at {index_path}: {reason}; the last commit is intact "
+            f"({report.committed:,} articles of this run were committed before it)"
+        ) from exc
+    return report
+
+
+def _ingest(
+    found: Discovery,
+    index_path: Path,
+    options: IngestOptions,
+    cleaner: Cleaner,
+    report: IngestReport,
+    on_progress: ProgressCallback | None,
+) -> None:
     with writer_lock(index_path, options.wait):
         ledger = InputLedger(index_path, options.key())
         batch = _Batch(open_or_create_index(index_path), report, options.batch_size, ledger)
@@ -114,7 +134,6 @@ def ingest(
             batch.commit()
         finally:
             ledger.close()
-    return report
 
 
 def _articles(

@@ -189,6 +189,7 @@ def search_command(
     sort: Annotated[str, typer.Option(help="relevance, newest or oldest.")] = "relevance",
     limit: Annotated[int, typer.Option(help="Hits per page.")] = 10,
     page: Annotated[int, typer.Option(help="Page number, from 1.")] = 1,
+    timeout: Annotated[float, typer.Option(help="Give up after this many seconds.")] = 10.0,
     as_json: JsonOption = False,
 ) -> None:
     """Search the index: ranked hits with snippets, and facet counts over all matches."""
@@ -201,6 +202,7 @@ def search_command(
         sort=sort,
         limit=limit,
         page=page,
+        timeout=timeout,
     )
     result = search(resolve_index_path(index), request)
     if as_json:

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import query as wq
-from whoosh.searching import Searcher
+from whoosh.collectors import TimeLimitCollector
+from whoosh.searching import Searcher, TimeLimit
 
 from index.article import Article
-from index.errors import IndexNotFound, InvalidOption, QuerySyntaxError
+from index.errors import IndexNotFound, InvalidOption, QuerySyntaxError, QueryTimeout
 from index.schema import from_stored
 from index.store import open_index, read_consistently
 from search.facets import FACETS, FacetCount
@@ -34,6 +35,7 @@ class SearchRequest:
     sort: str = "relevance"
     limit: int = 10
     page: int = 1
+    timeout: float | None = None  # seconds; None for no limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,8 @@ def validate(request: SearchRequest) -> None:
         raise InvalidOption(f"--limit must be between 1 and {MAX_LIMIT}")
     if not 1 <= request.page <= MAX_PAGE:
         raise InvalidOption(f"--page must be between 1 and {MAX_PAGE}")
+    if request.timeout is not None and request.timeout <= 0:
+        raise InvalidOption("--timeout must be a positive number of seconds")
     if request.facet_size < 1:
         raise InvalidOption("--facet-size must be at least 1")
     unknown = [name for name in request.facets if name not in FACETS]
@@ -97,9 +101,17 @@ def _run(
 ) -> SearchResult:
     sortedby, reverse = sort_facet(request.sort, searcher.schema)
     end = request.page * request.limit
-    results = searcher.search(
-        scoring_query, limit=end, filter=narrowing, sortedby=sortedby, reverse=reverse
-    )
+    collector = searcher.collector(limit=end, sortedby=sortedby, reverse=reverse, filter=narrowing)
+    if request.timeout is not None:
+        collector = TimeLimitCollector(collector, timelimit=request.timeout)
+    try:
+        searcher.search_with_collector(scoring_query, collector)
+    except TimeLimit:
+        raise QueryTimeout(
+            f"the query ran longer than {request.timeout:g}s; narrow it with more words or "
+            "filters, or allow more time with --timeout"
+        ) from None
+    results = collector.results()
     matching = _matching_docnums(searcher, scoring_query, narrowing)
     terms = _snippet_terms(searcher, scoring_query)
     analyzer = searcher.schema["body"].analyzer

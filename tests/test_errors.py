@@ -171,3 +171,22 @@ def test_queries_that_would_expand_to_too_many_words_are_refused(invoke, tmp_pat
     assert invoke("search", "a00*", "--index", index).exit_code == 0  # 100 words: fine
     assert invoke("search", "*", "--index", index).exit_code == 0
     _one_line_error(invoke("search", "a0001~3", "--index", index), 2, "at most 2")
+
+
+def test_a_query_past_its_time_limit_stops_with_a_message(invoke, tmp_path: Path) -> None:
+    path = tmp_path / "many.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        for n in range(5_000):
+            out.write(json.dumps({"id": str(n), "title": f"t{n}", "body": "common word"}) + "\n")
+    index = str(tmp_path / "ix")
+    invoke("index", str(path), "--index", index)
+    _one_line_error(
+        invoke("search", "common", "--index", index, "--timeout", "0.000001"),
+        1,
+        "ran longer than",
+        "--timeout",
+    )
+    assert invoke("search", "common", "--index", index, "--timeout", "30").exit_code == 0
+    _one_line_error(
+        invoke("search", "common", "--index", index, "--timeout", "0"), 2, "--timeout must be"
+    )

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import string
+import subprocess
 from pathlib import Path
 
+import pytest
 from conftest import write_jsonl
 
 
@@ -86,3 +90,51 @@ def test_escape_sequences_never_reach_the_terminal(invoke, tmp_path: Path) -> No
     data = json.loads(invoke("search", "syria", "--index", index, "--json").stdout)
     assert "\x1b" not in json.dumps(data, ensure_ascii=False)
     assert data["hits"][0]["title"].startswith("Title")
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    mount = tmp_path / "small-disk"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", str(mount)],
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    yield mount
+    subprocess.run(["umount", "--lazy", str(mount)], check=False)
+
+
+def test_a_full_disk_gives_a_clear_error_and_keeps_the_last_commit(
+    invoke, tmp_path: Path, small_disk: Path
+) -> None:
+    first = write_jsonl(
+        tmp_path / "first.jsonl",
+        [{"id": f"f{n}", "title": f"first {n}", "body": "small body"} for n in range(20)],
+    )
+    index = str(small_disk / "ix")
+    assert invoke("index", str(first), "--index", index).exit_code == 0
+    rng = random.Random(1)
+    big = write_jsonl(
+        tmp_path / "big.jsonl",
+        [
+            {
+                "id": f"b{n}",
+                "title": f"big {n}",
+                "body": " ".join(
+                    "".join(rng.choices(string.ascii_lowercase, k=8)) for _ in range(400)
+                ),
+            }
+            for n in range(400)
+        ],
+    )
+    full = invoke("index", str(big), "--index", index, "--batch-size", "1000")
+    assert full.exit_code == 1
+    assert full.stderr.startswith("Error: cannot write to the index at")
+    assert "the last commit is intact" in full.stderr
+    assert len(full.stderr.strip().splitlines()) == 1
+    after = json.loads(invoke("search", "", "--index", index, "--json").stdout)
+    assert after["total"] == 20
+    assert json.loads(invoke("check", "--index", index, "--json").stdout)["ok"] is True
