@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import query as wq
-from whoosh.collectors import TimeLimitCollector
-from whoosh.searching import Searcher, TimeLimit
+from whoosh.collectors import Collector, WrappingCollector
+from whoosh.searching import Searcher
 
 from index.article import Article
 from index.errors import IndexNotFound, InvalidOption, QuerySyntaxError, QueryTimeout
@@ -103,14 +104,8 @@ def _run(
     end = request.page * request.limit
     collector = searcher.collector(limit=end, sortedby=sortedby, reverse=reverse, filter=narrowing)
     if request.timeout is not None:
-        collector = TimeLimitCollector(collector, timelimit=request.timeout)
-    try:
-        searcher.search_with_collector(scoring_query, collector)
-    except TimeLimit:
-        raise QueryTimeout(
-            f"the query ran longer than {request.timeout:g}s; narrow it with more words or "
-            "filters, or allow more time with --timeout"
-        ) from None
+        collector = _DeadlineCollector(collector, request.timeout)
+    searcher.search_with_collector(scoring_query, collector)
     results = collector.results()
     matching = _matching_docnums(searcher, scoring_query, narrowing)
     terms = _snippet_terms(searcher, scoring_query)
@@ -124,6 +119,35 @@ def _run(
         name: FACETS[name].counts(searcher, matching, request.facet_size) for name in request.facets
     }
     return SearchResult(request, len(matching), hits, facets)
+
+
+class _DeadlineCollector(WrappingCollector):
+    """Stops a search once its time is up, checked as matches are read.
+
+    (Whoosh's own TimeLimitCollector uses a timer thread or SIGALRM, which fires late or not at
+    all while the collecting loop holds the GIL.)
+    """
+
+    _CHECK_EVERY = 256
+
+    def __init__(self, child: Collector, seconds: float) -> None:
+        super().__init__(child)
+        self.seconds = seconds
+        self.deadline = 0.0
+
+    def prepare(self, top_searcher, q, context):  # type: ignore[no-untyped-def]
+        super().prepare(top_searcher, q, context)
+        self.deadline = time.monotonic() + self.seconds
+
+    def collect_matches(self) -> None:
+        child = self.child
+        for count, docnum in enumerate(child.matches()):
+            if count % self._CHECK_EVERY == 0 and time.monotonic() >= self.deadline:
+                raise QueryTimeout(
+                    f"the query ran longer than {self.seconds:g}s; narrow it with more words "
+                    "or filters, or allow more time with --timeout"
+                )
+            child.collect(docnum)
 
 
 def _matching_docnums(
