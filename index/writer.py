@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,8 @@ from index.schema import SCHEMA_VERSION, to_document
 from index.store import open_or_create_index, writer_lock
 
 DEFAULT_BATCH_SIZE = 5_000
+DEFAULT_COMMIT_SECONDS = 60.0
+_PROGRESS_EVERY = 1_000  # articles between progress reports within one input
 DEFAULT_WAIT_SECONDS = 10.0
 
 
@@ -37,6 +40,7 @@ class IngestOptions:
     format: str | None = None
     clean_rules: list[Path] = field(default_factory=list)
     batch_size: int = DEFAULT_BATCH_SIZE
+    commit_seconds: float = DEFAULT_COMMIT_SECONDS  # commit at least this often, too
     wait: float = DEFAULT_WAIT_SECONDS
     force: bool = False  # re-read files even when the index already holds them unchanged
 
@@ -72,8 +76,8 @@ class IngestReport:
 
 
 @dataclass(slots=True)
-class Progress:
-    """Sent after each input and each commit, for progress bars."""
+class IngestProgress:
+    """Sent after each input and every thousand articles, for progress bars."""
 
     inputs_done: int
     inputs_total: int
@@ -81,7 +85,7 @@ class Progress:
     committed: int
 
 
-ProgressCallback = Callable[[Progress], None]
+ProgressCallback = Callable[[IngestProgress], None]
 
 
 def ingest(
@@ -116,8 +120,8 @@ def _ingest(
 ) -> None:
     with writer_lock(index_path, options.wait):
         ledger = InputLedger(index_path, options.key())
-        batch = _Batch(open_or_create_index(index_path), report, options.batch_size, ledger)
-        read = 0
+        batch = _Batch(open_or_create_index(index_path), report, options, ledger)
+        read, total = 0, len(found.inputs)
         try:
             for done, item in enumerate(found.inputs, 1):
                 if item.path and not options.force and ledger.unchanged(item.path):
@@ -127,10 +131,12 @@ def _ingest(
                     for article in _articles(item, cleaner, options.mapping, report):
                         read += 1
                         batch.add(article.id, to_document(article))
+                        if on_progress and read % _PROGRESS_EVERY == 0:
+                            on_progress(IngestProgress(done - 1, total, read, report.committed))
                     if item.path and len(report.failed) == failures:
                         batch.read_whole(item.path)  # files with failures are read again
                 if on_progress:
-                    on_progress(Progress(done, len(found.inputs), read, report.committed))
+                    on_progress(IngestProgress(done, total, read, report.committed))
             batch.commit()
         finally:
             ledger.close()
@@ -155,8 +161,12 @@ def _articles(
 class _Batch:
     """Documents waiting for their commit, keyed by id so a repeated id keeps its last version."""
 
-    def __init__(self, ix: FileIndex, report: IngestReport, size: int, ledger: InputLedger) -> None:
-        self.ix, self.report, self.size, self.ledger = ix, report, max(1, size), ledger
+    def __init__(
+        self, ix: FileIndex, report: IngestReport, options: IngestOptions, ledger: InputLedger
+    ) -> None:
+        self.ix, self.report, self.ledger = ix, report, ledger
+        self.size, self.seconds = max(1, options.batch_size), options.commit_seconds
+        self.last_commit = time.monotonic()
         self.pending: dict[str, dict[str, Any]] = {}
         self.whole: list[Path] = []  # files read to the end since the last commit
 
@@ -167,12 +177,13 @@ class _Batch:
         if self.pending.pop(article_id, None) is not None:
             self.report.replaced += 1  # the same id earlier in this batch: the later one wins
         self.pending[article_id] = document
-        if len(self.pending) >= self.size:
+        if len(self.pending) >= self.size or time.monotonic() - self.last_commit >= self.seconds:
             self.commit()
 
     def commit(self) -> None:
         if self.pending:
             self._commit_pending()
+        self.last_commit = time.monotonic()
         # Only now are these files' articles all committed.
         self.ledger.remember(self.whole)
         self.whole = []

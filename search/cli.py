@@ -21,7 +21,15 @@ from index.errors import BylineError
 from index.fields import FieldMapping
 from index.maintenance import DEFAULT_SAMPLE, check_index, optimize_index
 from index.store import ENV_VAR, resolve_index_path
-from index.writer import DEFAULT_BATCH_SIZE, DEFAULT_WAIT_SECONDS, IngestOptions, ingest
+from index.writer import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_COMMIT_SECONDS,
+    DEFAULT_WAIT_SECONDS,
+    IngestOptions,
+    IngestProgress,
+    IngestReport,
+    ingest,
+)
 from search import render
 from search.engine import SearchRequest, search
 from search.manage import (
@@ -119,6 +127,9 @@ def index_command(
         ),
     ] = None,
     batch_size: Annotated[int, typer.Option(help="Articles per commit.")] = DEFAULT_BATCH_SIZE,
+    commit_seconds: Annotated[
+        float, typer.Option(help="Commit at least this often (seconds).")
+    ] = DEFAULT_COMMIT_SECONDS,
     force: Annotated[
         bool, typer.Option("--force", help="Re-read files the index already holds unchanged.")
     ] = False,
@@ -131,36 +142,46 @@ def index_command(
         format=format,
         clean_rules=clean_rules or [],
         batch_size=batch_size,
+        commit_seconds=commit_seconds,
         wait=wait,
         force=force,
     )
     stderr = _stderr()
     index_path = resolve_index_path(index)
-    if stderr.is_terminal:
-        with Progress(
-            TextColumn("Indexing"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("inputs"),
-            TextColumn("{task.fields[articles]:,} articles"),
-            TimeElapsedColumn(),
-            console=stderr,
-            transient=True,
-        ) as bar:
-            task = bar.add_task("index", total=None, articles=0)
-            report = ingest(
-                paths,
-                index_path,
-                options,
-                lambda p: bar.update(
-                    task, completed=p.inputs_done, total=p.inputs_total, articles=p.articles_read
-                ),
-            )
-    else:
-        report = ingest(paths, index_path, options)
+    report = _ingest_showing_progress(paths, index_path, options, stderr)
     render.print_ingest_summary(stderr, report)
     if report.failed:
         raise typer.Exit(EXIT_PARTIAL)
+
+
+def _ingest_showing_progress(
+    paths: list[str], index_path: Path, options: IngestOptions, stderr: Console
+) -> IngestReport:
+    """``ingest`` with a progress bar on stderr when it is a terminal."""
+    if not stderr.is_terminal:
+        return ingest(paths, index_path, options)
+    columns = (
+        TextColumn("Indexing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(
+            "inputs, {task.fields[read]:,} articles read, {task.fields[committed]:,} committed"
+        ),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=stderr, transient=True) as bar:
+        task = bar.add_task("index", total=None, read=0, committed=0)
+
+        def show(progress: IngestProgress) -> None:
+            bar.update(
+                task,
+                completed=progress.inputs_done,
+                total=progress.inputs_total,
+                read=progress.articles_read,
+                committed=progress.committed,
+            )
+
+        return ingest(paths, index_path, options, show)
 
 
 @app.command("search")
