@@ -41,23 +41,35 @@ _SMART_TAG = re.compile(r"^\.([A-Z])(?:\s+(.*))?$")
 _SMART_FIELDS = {"T": "title", "A": "authors", "B": "source", "W": "body"}
 
 
-def decode(raw: bytes, origin: str) -> str:
-    """UTF-8 text (a BOM is dropped); raise ``ValueError`` naming the first bad byte."""
+class NotUtf8(ValueError):
+    """Bytes that are not UTF-8 text; ``line`` is where the first bad byte is."""
+
+    def __init__(self, raw: bytes, error: UnicodeDecodeError) -> None:
+        self.line = raw.count(b"\n", 0, error.start) + 1
+        super().__init__(f"not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start})")
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 text, without a byte-order mark; raise ``NotUtf8`` naming the first bad byte."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise ValueError(
-            f"{origin}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
-        ) from None
+        raise NotUtf8(raw, exc) from None
+
+
+def _whole_text(stream: IO[bytes], origin: str) -> str | Failure:
+    """The stream's text, or the failure saying where it stops being UTF-8."""
+    try:
+        return decode(stream.read())
+    except NotUtf8 as exc:
+        return Failure(f"{origin}:{exc.line}", str(exc))
 
 
 def read_text(stream: IO[bytes], origin: str) -> Iterator[Record | Failure]:
     """A .txt/.md article: optional ``---`` front matter, then the title line, then the body."""
-    try:
-        text = decode(stream.read(), origin)
-    except ValueError as exc:
-        yield Failure(origin, str(exc))
+    text = _whole_text(stream, origin)
+    if isinstance(text, Failure):
+        yield text
         return
     lines = text.splitlines()
     data: dict[str, Any] = {}
@@ -111,8 +123,12 @@ def _unquote(value: str) -> str:
 
 def read_json(stream: IO[bytes], origin: str) -> Iterator[Record | Failure]:
     """A .json file: one article object, a list of them, or an object holding such a list."""
+    text = _whole_text(stream, origin)
+    if isinstance(text, Failure):
+        yield text
+        return
     try:
-        data = json.loads(decode(stream.read(), origin))
+        data = json.loads(text)
     except ValueError as exc:
         yield Failure(origin, f"invalid JSON: {exc}")
         return
@@ -200,10 +216,9 @@ def read_smart(stream: IO[bytes], origin: str) -> Iterator[Record | Failure]:
 
     Each document keeps its ``.I`` number as its id, so run files match relevance judgments.
     """
-    try:
-        text = decode(stream.read(), origin)
-    except ValueError as exc:
-        yield Failure(origin, str(exc))
+    text = _whole_text(stream, origin)
+    if isinstance(text, Failure):
+        yield text
         return
     current: dict[str, Any] | None = None
     start = section = None

@@ -24,18 +24,7 @@ ARTICLES, PER_FILE, BATCH, KILLS = 1_500, 100, 100, 20
 def _corpus(folder: Path) -> list[dict]:
     folder.mkdir()
     rng = random.Random(7)
-    words = [
-        "syria",
-        "russia",
-        "talks",
-        "pentagon",
-        "oil",
-        "election",
-        "court",
-        "storm",
-        "market",
-        "vote",
-    ]
+    words = "syria russia talks pentagon oil election court storm market vote".split()
     records = [
         {
             "id": f"a{n:05d}",

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import gzip
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import write_jsonl
 
-from index.fields import FieldMapping
+from index.fields import ALIASES, FieldMapping
 from index.writer import IngestOptions, ingest
 from search.manage import get_article
 
@@ -226,3 +228,71 @@ def _ids(index: Path) -> list[str]:
 
     with open_index(index).searcher() as searcher:
         return [fields["id"] for fields in searcher.all_stored_fields()]
+
+
+_ALIAS_VALUES = {
+    "id": "given-id",
+    "title": "Alias title",
+    "body": "Alias body text",
+    "source": "Alias Source",
+    "authors": "Alias Author",
+    "published": "2015-09-29",
+    "url": "https://alias.example/a",
+    "section": "Alias Section",
+    "tags": "alpha, beta",
+    "rights": "Copyright Alias",
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "alias"), [(field, alias) for field, names in ALIASES.items() for alias in names]
+)
+def test_every_field_alias(tmp_path: Path, field: str, alias: str) -> None:
+    record = {"id": "x", "title": "T", "body": "B"}
+    record = {k: v for k, v in record.items() if k not in ALIASES[field]}
+    record[alias.upper() if alias == "headline" else alias] = _ALIAS_VALUES[field]
+    path = write_jsonl(tmp_path / "a.jsonl", [record])
+    index, report = _index(tmp_path, path)
+    assert report.added == 1, report.failed
+    article = get_article(index, "given-id" if field == "id" else "x")
+    expected = {
+        "authors": ["Alias Author"],
+        "tags": ["alpha", "beta"],
+        "published": date(2015, 9, 29),
+    }.get(field, _ALIAS_VALUES[field])
+    assert getattr(article, field) == expected
+
+
+def test_cli_defaults_fill_only_what_is_missing(invoke, tmp_path: Path) -> None:
+    path = write_jsonl(
+        tmp_path / "a.jsonl",
+        [
+            {
+                "id": "1",
+                "title": "Has all",
+                "body": "b",
+                "source": "Own",
+                "author": "Own A",
+                "section": "Own S",
+            },
+            {"id": "2", "title": "Has none", "body": "b"},
+        ],
+    )
+    index = str(tmp_path / "ix")
+    result = invoke(
+        "index",
+        str(path),
+        "--index",
+        index,
+        "--source",
+        "Wire",
+        "--author",
+        "Desk",
+        "--section",
+        "World",
+    )
+    assert result.exit_code == 0
+    full = json.loads(invoke("show", "1", "--index", index, "--json").stdout)
+    bare = json.loads(invoke("show", "2", "--index", index, "--json").stdout)
+    assert (full["source"], full["authors"], full["section"]) == ("Own", ["Own A"], "Own S")
+    assert (bare["source"], bare["authors"], bare["section"]) == ("Wire", ["Desk"], "World")

@@ -25,19 +25,7 @@ from search.engine import SearchRequest, search
 from search.manage import delete_articles, select_for_deletion
 
 BATCH = 200
-WORDS = [
-    "syria",
-    "russia",
-    "talks",
-    "pentagon",
-    "oil",
-    "election",
-    "court",
-    "storm",
-    "market",
-    "vote",
-    "senate",
-]
+WORDS = "syria russia talks pentagon oil election court storm market vote senate".split()
 
 
 def _write_batch(index: Path, folder: Path, number: int) -> None:

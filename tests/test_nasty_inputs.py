@@ -1,0 +1,89 @@
+"""Regression fixtures of nasty real-world input: exactly what is indexed and what is reported."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from index.store import open_index
+from index.writer import IngestOptions, ingest
+
+NASTY = Path(__file__).resolve().parent / "fixtures" / "nasty"
+
+
+def _stored(index: Path) -> dict[str, dict]:
+    with open_index(index).searcher() as searcher:
+        return {fields["id"]: fields for fields in searcher.all_stored_fields()}
+
+
+def test_nasty_fixtures(tmp_path: Path) -> None:
+    report = ingest([str(NASTY)], tmp_path / "ix", IngestOptions())
+    stored = _stored(tmp_path / "ix")
+    assert sorted(stored) == ["bom-1", "bom-csv-1", "csv-1", "mixed-1", "newlines-1", "nul-1"]
+    assert stored["bom-csv-1"]["title"] == "BOM header"  # the BOM did not stick to "id"
+    assert stored["csv-1"]["title"] == 'Quotes "inside" the title'
+    assert stored["csv-1"]["body"] == "Body with\nan embedded newline, and a comma"
+    assert stored["newlines-1"]["body"] == (
+        "First line CRLF.\nSecond line CR only.\nThird line LF.\nEnd."
+    )
+    assert stored["newlines-1"]["source"] == "Line Endings Weekly"
+    assert stored["nul-1"]["title"] == "Escaped NUL inside"
+    failed = {Path(f.origin).name: f.reason for f in report.failed}
+    assert failed == {
+        "array-of-mixed.json[2]": "expected an object, got NoneType",
+        "array-of-mixed.json[3]": "expected an object, got list",
+        "array-of-mixed.json[4]": failed["array-of-mixed.json[4]"],
+        "embedded.csv:4": "row has 2 fields, header has 4",
+        "empty.txt": failed["empty.txt"],
+        "front-matter-only.txt": failed["front-matter-only.txt"],
+        "latin1.txt:1": "not UTF-8 text (byte 0xe9 at offset 3)",
+        "not-an-object.json": "expected a JSON object or list, got str",
+        "nul-bytes.jsonl:2": failed["nul-bytes.jsonl:2"],
+        "whitespace-only.md": failed["whitespace-only.md"],
+    }
+    assert all(
+        failed[name].startswith("no title or body")
+        for name in (
+            "array-of-mixed.json[4]",
+            "empty.txt",
+            "front-matter-only.txt",
+            "whitespace-only.md",
+        )
+    )
+    assert failed["nul-bytes.jsonl:2"].startswith("invalid JSON")
+    assert [Path(s.origin).name for s in report.skipped] == ["README.md"]
+
+
+def test_ten_megabyte_lines(tmp_path: Path) -> None:
+    big = tmp_path / "big.jsonl"
+    body = "word " * 2_000_000 + "needle"
+    big.write_text(
+        json.dumps({"id": "big", "title": "Huge", "body": body})
+        + "\n"
+        + "x" * 10_000_000
+        + "\n"
+        + json.dumps({"id": "after", "title": "After the garbage", "body": "still read"})
+        + "\n",
+        encoding="utf-8",
+    )
+    report = ingest([str(big)], tmp_path / "ix", IngestOptions())
+    assert report.added == 2
+    assert [f.origin for f in report.failed] == [f"{big}:2"]
+    stored = _stored(tmp_path / "ix")
+    assert stored["big"]["body"].endswith("needle")
+
+
+def test_deeply_nested_json(tmp_path: Path) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
+    lines = tmp_path / "deep.jsonl"
+    lines.write_text(
+        '{"a":' * 100_000 + "1" + "}" * 100_000 + "\n" + '{"title": "fine", "body": "b"}\n',
+        encoding="utf-8",
+    )
+    report = ingest([str(deep), str(lines)], tmp_path / "ix", IngestOptions())
+    assert report.added == 1
+    assert {f.origin: f.reason for f in report.failed} == {
+        str(deep): "invalid JSON: nested too deeply",
+        f"{lines}:1": "invalid JSON: nested too deeply",
+    }
