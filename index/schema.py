@@ -15,9 +15,10 @@ from whoosh import columns, fields
 from index.analysis import FACET_SEPARATOR, facet_analyzer, text_analyzer
 from index.article import Article, published_iso
 from index.dates import to_naive_utc
+from index.fast_analysis import CachedAnalyzer
 
 # Bump when fields or analysis change in a way an old index cannot serve.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 TITLE_BOOST = 2.0
 # Facet name (as users say it) -> schema field.
@@ -43,7 +44,7 @@ def column_name(field: str) -> str:
 
 
 def build_schema() -> fields.Schema:
-    prose = text_analyzer()
+    prose = CachedAnalyzer(text_analyzer())
     facet = facet_analyzer()
     schema = fields.Schema(
         id=fields.ID(stored=True, unique=True),

@@ -7,10 +7,12 @@ whose id is already in the index replaces it; the same id twice in one run keeps
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +26,26 @@ from index.inputs import Discovery, Input, discover, read_input
 from index.ledger import InputLedger
 from index.readers import Failure
 from index.schema import SCHEMA_VERSION, to_document
+from index.segments import PARALLEL_FROM, process_pool, write_batch
 from index.store import open_or_create_index, writer_lock
 
-DEFAULT_BATCH_SIZE = 5_000
+DEFAULT_BATCH_SIZE = 20_000
 DEFAULT_COMMIT_SECONDS = 60.0
 _PROGRESS_EVERY = 1_000  # articles between progress reports within one input
 DEFAULT_WAIT_SECONDS = 10.0
+# What one indexing run may hold in memory, all its processes together (about; in MiB).
+MEMORY_ENV_VAR = "BYLINE_INDEX_MEMORY_MB"
+DEFAULT_MEMORY_MB = 1024
+# Indexing processes: one per core, at most this many (each writes a segment of its own).
+MAX_PROCS = 2
+
+
+def _default_memory_mb() -> int:
+    return int(os.environ.get(MEMORY_ENV_VAR) or DEFAULT_MEMORY_MB)
+
+
+def _default_procs() -> int:
+    return max(1, min(MAX_PROCS, os.cpu_count() or 1))
 
 
 @dataclass(slots=True)
@@ -43,6 +59,8 @@ class IngestOptions:
     commit_seconds: float = DEFAULT_COMMIT_SECONDS  # commit at least this often, too
     wait: float = DEFAULT_WAIT_SECONDS
     force: bool = False  # re-read files even when the index already holds them unchanged
+    memory_mb: int = field(default_factory=_default_memory_mb)
+    procs: int = field(default_factory=_default_procs)
 
     def key(self) -> str:
         """What decides how a file's articles come out: a changed key means read files again."""
@@ -139,6 +157,7 @@ def _ingest(
                     on_progress(IngestProgress(done, total, read, report.committed))
             batch.commit()
         finally:
+            batch.close()
             ledger.close()
 
 
@@ -164,20 +183,39 @@ class _Batch:
     def __init__(
         self, ix: FileIndex, report: IngestReport, options: IngestOptions, ledger: InputLedger
     ) -> None:
-        self.ix, self.report, self.ledger = ix, report, ledger
+        self.ix, self.report, self.ledger, self.options = ix, report, ledger, options
         self.size, self.seconds = max(1, options.batch_size), options.commit_seconds
         self.last_commit = time.monotonic()
         self.pending: dict[str, dict[str, Any]] = {}
         self.whole: list[Path] = []  # files read to the end since the last commit
+        # The memory budget: an eighth for the text waiting here, an eighth for the posting
+        # pools of the processes (Whoosh's estimate of a pool; Python objects cost several times
+        # that), the rest for copies of the batch and the interpreters themselves.
+        self.max_chars = options.memory_mb * 2**20 // 8
+        self.chars = 0
+        self.limitmb = max(8, options.memory_mb // 8 // max(1, options.procs))
+        self.pool: Pool | None = None
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool.join()
 
     def read_whole(self, path: Path) -> None:
         self.whole.append(path)
 
     def add(self, article_id: str, document: dict[str, Any]) -> None:
-        if self.pending.pop(article_id, None) is not None:
+        earlier = self.pending.pop(article_id, None)
+        if earlier is not None:
             self.report.replaced += 1  # the same id earlier in this batch: the later one wins
+            self.chars -= _chars(earlier)
         self.pending[article_id] = document
-        if len(self.pending) >= self.size or time.monotonic() - self.last_commit >= self.seconds:
+        self.chars += _chars(document)
+        if (
+            len(self.pending) >= self.size
+            or self.chars >= self.max_chars
+            or time.monotonic() - self.last_commit >= self.seconds
+        ):
             self.commit()
 
     def commit(self) -> None:
@@ -189,26 +227,16 @@ class _Batch:
         self.whole = []
 
     def _commit_pending(self) -> None:
-        writer = self.ix.writer()
-        try:
-            replaced = _write(writer, self.pending.values())
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
+        parallel = self.options.procs > 1 and len(self.pending) >= PARALLEL_FROM
+        if parallel and self.pool is None:
+            self.pool = process_pool(self.options.procs)
+        documents = list(self.pending.values())
+        replaced = write_batch(self.ix, documents, self.pool if parallel else None, self.limitmb)
         self.report.replaced += replaced
         self.report.added += len(self.pending) - replaced
         self.pending = {}
+        self.chars = 0
 
 
-def _write(writer: Any, documents: Iterable[dict[str, Any]]) -> int:
-    """Add documents, deleting any committed document with the same id; return how many were."""
-    searcher = writer.searcher()
-    try:
-        replaced = 0
-        for document in documents:
-            replaced += writer.delete_by_term("id", document["id"], searcher=searcher) > 0
-            writer.add_document(**document)
-        return replaced
-    finally:
-        searcher.close()
+def _chars(document: dict[str, Any]) -> int:
+    return len(document.get("body", "")) + len(document.get("title", ""))

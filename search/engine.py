@@ -15,6 +15,7 @@ from index.errors import IndexNotFound, InvalidOption, QuerySyntaxError, QueryTi
 from index.schema import from_stored
 from index.store import open_index, read_consistently
 from search.facets import FACETS, FacetCount
+from search.matches import query_docs
 from search.query import Filters, build_filter, limit_expansions, parse_query
 from search.ranking import SORTS, sort_facet, weighting
 from search.snippets import Snippet, make_snippet
@@ -78,20 +79,51 @@ def search(index_path: Path, request: SearchRequest) -> SearchResult:
 
 
 def _search(index_path: Path, request: SearchRequest) -> SearchResult:
-    ix = open_index(index_path)
-    with ix.searcher(weighting=weighting()) as searcher:
-        if searcher.doc_count() == 0:
-            raise IndexNotFound(
-                f"the index at {index_path} has no articles; add some with: "
-                f"byline index PATH --index {index_path}"
-            )
-        scoring_query = parse_query(request.query, ix.schema, request.match_any)
-        limit_expansions(scoring_query, searcher.reader())
-        narrowing = build_filter(request.filters, ix.schema)
+    searcher = _searcher(index_path)
+    if searcher.doc_count() == 0:
+        raise IndexNotFound(
+            f"the index at {index_path} has no articles; add some with: "
+            f"byline index PATH --index {index_path}"
+        )
+    scoring_query = parse_query(request.query, searcher.schema, request.match_any)
+    limit_expansions(scoring_query, searcher.reader())
+    narrowing = build_filter(request.filters, searcher.schema)
+    try:
+        return _run(searcher, request, scoring_query, narrowing)
+    except FileNotFoundError:
+        _forget(index_path)  # a commit removed files under this searcher; the retry reopens
+        raise
+    except (wq.QueryError, ValueError, TypeError) as exc:
+        raise QuerySyntaxError(f"cannot run query {request.query!r}: {exc}") from exc
+
+
+# Open searchers by index folder, kept between searches in one process: opening an index reads
+# its table of contents and maps every segment, which costs more than a typical query.
+_SEARCHERS: dict[Path, Searcher] = {}
+_MAX_OPEN = 4
+
+
+def _searcher(index_path: Path) -> Searcher:
+    """An open searcher on the last committed state of the index (reopened after a commit)."""
+    cached = _SEARCHERS.get(index_path)
+    if cached is not None:
         try:
-            return _run(searcher, request, scoring_query, narrowing)
-        except (wq.QueryError, ValueError, TypeError) as exc:
-            raise QuerySyntaxError(f"cannot run query {request.query!r}: {exc}") from exc
+            if cached.up_to_date():
+                return cached
+        except OSError:
+            pass
+        _forget(index_path)
+    searcher = open_index(index_path).searcher(weighting=weighting())
+    while len(_SEARCHERS) >= _MAX_OPEN:
+        _forget(next(iter(_SEARCHERS)))
+    _SEARCHERS[index_path] = searcher
+    return searcher
+
+
+def _forget(index_path: Path) -> None:
+    searcher = _SEARCHERS.pop(index_path, None)
+    if searcher is not None:
+        searcher.close()
 
 
 def _run(
@@ -102,12 +134,17 @@ def _run(
 ) -> SearchResult:
     sortedby, reverse = sort_facet(request.sort, searcher.schema)
     end = request.page * request.limit
-    collector = searcher.collector(limit=end, sortedby=sortedby, reverse=reverse, filter=narrowing)
+    # The filter's documents are found once, as a set, and serve both the ranking and the count.
+    allowed = None if narrowing is None else query_docs(searcher, narrowing)
+    if allowed is not None and not allowed:  # (Whoosh reads an empty filter set as "no filter")
+        return SearchResult(request, 0, [], {name: [] for name in request.facets})
+    collector = searcher.collector(limit=end, sortedby=sortedby, reverse=reverse, filter=allowed)
     if request.timeout is not None:
         collector = _DeadlineCollector(collector, request.timeout)
     searcher.search_with_collector(scoring_query, collector)
     results = collector.results()
-    matching = _matching_docnums(searcher, scoring_query, narrowing)
+    matched = query_docs(searcher, scoring_query)
+    matching = sorted(matched if allowed is None else matched & allowed)
     terms = _snippet_terms(searcher, scoring_query)
     analyzer = searcher.schema["body"].analyzer
     hits = []
@@ -148,17 +185,6 @@ class _DeadlineCollector(WrappingCollector):
                     "or filters, or allow more time with --timeout"
                 )
             child.collect(docnum)
-
-
-def _matching_docnums(
-    searcher: Searcher, scoring_query: wq.Query, narrowing: wq.Query | None
-) -> list[int]:
-    """Every matching document number, for the total and the facet counts (no scoring)."""
-    matched = searcher.docs_for_query(scoring_query)
-    if narrowing is None:
-        return list(matched)
-    allowed = set(searcher.docs_for_query(narrowing))
-    return [docnum for docnum in matched if docnum in allowed]
 
 
 def _snippet_terms(searcher: Searcher, scoring_query: wq.Query) -> frozenset[str]:

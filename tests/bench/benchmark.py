@@ -10,8 +10,9 @@ It writes a deterministic synthetic news corpus (Zipf-like vocabulary, ~40 sourc
 distribution, ten years of dates, a few hundred authors, 300-900-word bodies) as JSONL, or reads
 the one given, then measures every engine on the same data in the same run:
 
-- indexing, each engine in a child process of its own: articles/s, wall time, peak RSS of the
-  child's whole process tree, index size on disk;
+- indexing, each engine in a child process of its own: articles/s, wall time, peak memory of
+  the child's whole process tree (PSS summed over its processes, sampled every 50 ms, and at
+  least the child's own peak RSS), index size on disk;
 - warm queries (top 10 with the total count and a snippet per hit), p50 and p95 per class: one
   term, two terms all required, two terms any, a two-word phrase, a term with a source filter, a
   term with source facet counts, a term with a date range, a term sorted by newest;
@@ -35,7 +36,6 @@ import json
 import math
 import os
 import random
-import resource
 import shutil
 import sqlite3
 import statistics
@@ -470,22 +470,32 @@ CLI = {"byline": byline_cli, "whoosh": whoosh_cli, "fts5": fts5_cli}
 # --- measuring --------------------------------------------------------------------------------
 
 
-def _tree_rss(root: int) -> int:
-    """Resident bytes of a process and all its descendants, read from /proc."""
+def _tree_memory(root: int) -> int:
+    """Memory of a process and all its descendants, read from /proc: the sum of their PSS
+    (shared pages counted once, split between the sharers), else of their RSS."""
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
         try:
-            with open(f"/proc/{pid}/status") as handle:
-                for line in handle:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
+            total += _process_memory(pid)
             for task in os.listdir(f"/proc/{pid}/task"):
                 with open(f"/proc/{pid}/task/{task}/children") as handle:
                     todo.extend(int(child) for child in handle.read().split())
         except (FileNotFoundError, ProcessLookupError, ValueError):
             continue
     return total
+
+
+def _process_memory(pid: int) -> int:
+    for name, key in (("smaps_rollup", "Pss:"), ("status", "VmRSS:")):
+        try:
+            with open(f"/proc/{pid}/{name}") as handle:
+                for line in handle:
+                    if line.startswith(key):
+                        return int(line.split()[1]) * 1024
+        except (FileNotFoundError, PermissionError):
+            continue
+    return 0
 
 
 def measure_indexing(engine: str, corpus: Path, index_dir: Path) -> dict[str, Any]:
@@ -500,7 +510,7 @@ def measure_indexing(engine: str, corpus: Path, index_dir: Path) -> dict[str, An
     )
     peak = 0
     while child.poll() is None:
-        peak = max(peak, _tree_rss(child.pid))
+        peak = max(peak, _tree_memory(child.pid))
         time.sleep(0.05)
     wall = time.perf_counter() - started
     output = child.stdout.read() if child.stdout else ""
@@ -674,10 +684,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _build_child(engine: str, corpus: str, index_dir: str) -> None:
-    """Child side of ``measure_indexing``: build, then report the count and own peak RSS."""
+    """Child side of ``measure_indexing``: build, then report the count and own peak RSS.
+
+    (The peak is VmHWM, which starts afresh at exec; ``ru_maxrss`` would carry the parent's.)
+    """
     articles = BUILD[engine](Path(corpus), Path(index_dir))
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(json.dumps({"articles": articles, "maxrss": own}))
+    peak = 0
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith("VmHWM:"):
+                peak = int(line.split()[1]) * 1024
+    print(json.dumps({"articles": articles, "maxrss": peak}))
 
 
 if __name__ == "__main__":

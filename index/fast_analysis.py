@@ -1,0 +1,149 @@
+"""A faster way through an analyzer: each distinct word goes through the filters once.
+
+Whoosh runs every token of every document through a chain of Python generators, which is most
+of the cost of indexing prose. When the chain is a regex tokenizer followed only by filters that
+look at one token at a time (lower-casing, accent folding, stopwords, stemming), what becomes of
+a word does not depend on its neighbours, so it is worked out once and remembered. The tokens
+that come out are the same, in the same positions; any other chain is run as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from whoosh.analysis import (
+    Analyzer,
+    CharsetFilter,
+    CompositeAnalyzer,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+    Token,
+)
+
+# Filters whose output for a token depends on that token alone (and drop at most that token).
+_PER_TOKEN = (LowercaseFilter, CharsetFilter, StopFilter, StemFilter)
+_DROPPED = None
+_CACHE_LIMIT = 500_000  # distinct words remembered per stopword mode, then forgotten at once
+
+
+class CachedAnalyzer(Analyzer):
+    """Wraps an analyzer; gives the same tokens, remembering each word's analysed form."""
+
+    def __init__(self, inner: Analyzer) -> None:
+        self.inner = inner
+        self._setup()
+
+    def _setup(self) -> None:
+        items = self.inner.items if isinstance(self.inner, CompositeAnalyzer) else []
+        filters = items[1:]
+        fast = (
+            bool(items)
+            and type(items[0]) is RegexTokenizer
+            and not items[0].gaps
+            and all(type(item) in _PER_TOKEN for item in filters)
+            and sum(isinstance(item, StopFilter) for item in filters) <= 1
+        )
+        self._expression = items[0].expression if fast else None
+        self._filters = filters
+        self._renumber = any(isinstance(f, StopFilter) and f.renumber for f in filters)
+        self._words: dict[bool, dict[str, tuple[str, bool] | None]] = {True: {}, False: {}}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"inner": self.inner}  # pickled into the index: the caches stay out
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.inner = state["inner"]
+        self._setup()
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.inner == self.inner  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self), id(self.inner)))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.inner!r})"
+
+    def clean(self) -> None:
+        self.inner.clean()
+
+    def __call__(  # type: ignore[override]
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        if self._expression is None or keeporiginal or not tokenize or "no_morph" in kwargs:
+            return self.inner(
+                value,
+                positions=positions,
+                chars=chars,
+                keeporiginal=keeporiginal,
+                removestops=removestops,
+                start_pos=start_pos,
+                start_char=start_char,
+                tokenize=tokenize,
+                mode=mode,
+                **kwargs,
+            )
+        # Other keywords (such as ``boosts``) become token attributes, as Whoosh's tokenizer does.
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        return self._tokens(token, value, positions, chars, removestops, start_pos, start_char)
+
+    def _tokens(
+        self,
+        token: Token,
+        value: str,
+        positions: bool,
+        chars: bool,
+        removestops: bool,
+        start_pos: int,
+        start_char: int,
+    ) -> Iterator[Token]:
+        assert self._expression is not None
+        words = self._words[removestops]
+        if len(words) > _CACHE_LIMIT:
+            words.clear()
+        renumber = self._renumber and positions
+        mode = token.mode
+        kept_pos: int | None = None
+        for number, match in enumerate(self._expression.finditer(value)):
+            word = match.group(0)
+            try:
+                outcome = words[word]
+            except KeyError:
+                outcome = words[word] = self._analyse(word, removestops, mode)
+            if outcome is _DROPPED:
+                continue
+            token.text, token.stopped = outcome
+            token.boost = 1.0
+            if positions:
+                pos = start_pos + number
+                if renumber and not token.stopped:  # as StopFilter renumbers kept words
+                    kept_pos = pos if kept_pos is None else kept_pos + 1
+                    pos = kept_pos
+                token.pos = pos
+            if chars:
+                token.startchar = start_char + match.start()
+                token.endchar = start_char + match.end()
+            yield token
+
+    def _analyse(self, word: str, removestops: bool, mode: str) -> tuple[str, bool] | None:
+        """What the filters make of one word: its text and whether it is a stopword, or None."""
+        token = Token(False, False, removestops=removestops, mode=mode)
+        token.text, token.boost, token.stopped = word, 1.0, False
+        stream: Iterator[Token] = iter([token])
+        for item in self._filters:
+            stream = item(stream)
+        out = next(stream, None)
+        return _DROPPED if out is None else (out.text, bool(out.stopped))

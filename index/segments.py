@@ -1,0 +1,140 @@
+"""How a batch of documents becomes index segments: on every core, in a stable order.
+
+A batch is cut into contiguous shares, one per process; each child process writes its share as a
+segment of its own, and the parent commits them, in batch order, together with the deletions of
+replaced articles. Documents therefore get the same numbers as a single process would give them,
+so results (and the order of equal scores) do not depend on how many processes indexed.
+
+Segments are merged only at the tail of the index (the newest ones), into a segment that takes
+their place, so merging never reorders documents either: when at least ``MERGE_FACTOR`` segments
+at the end are of one size class (a power of ten) or smaller, they become one. Each document is
+rewritten about once per size class, and an index holds a few dozen segments at most.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+from collections.abc import Sequence
+from multiprocessing.pool import Pool
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.codec.base import Segment
+from whoosh.index import FileIndex
+from whoosh.reading import SegmentReader
+from whoosh.writing import NO_MERGE, SegmentWriter
+
+MERGE_FACTOR = 16
+PARALLEL_FROM = 1_000  # documents in a batch worth starting the other processes for
+_SIZE_UNIT = 1_000  # documents; segments under 10,000 are one size class, under 100,000 the next
+
+
+def process_pool(procs: int) -> Pool | None:
+    """Worker processes for ``write_batch`` (None for one process); close it when done."""
+    if procs < 2:
+        return None
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    return context.Pool(procs)
+
+
+def write_batch(
+    ix: FileIndex, documents: Sequence[dict[str, Any]], pool: Pool | None, limitmb: int
+) -> int:
+    """Commit ``documents``, replacing committed ones with the same id; return how many were."""
+    merge_tail(ix, limitmb)
+    writer = ix.writer(limitmb=limitmb)
+    try:
+        replaced = _delete_replaced(writer, documents)
+        procs = pool._processes if pool is not None else 1  # type: ignore[attr-defined]
+        if procs < 2:
+            for document in documents:
+                writer.add_document(**document)
+            writer.commit(merge=False)
+            return replaced
+        shares = _shares(documents, procs)
+        segments = pool.starmap(  # type: ignore[union-attr]
+            _write_share, [(ix.storage.folder, share, limitmb) for share in shares]
+        )
+    except BaseException:
+        writer.cancel()
+        raise
+    # As Whoosh's own multi-process writer commits (multisegment): the parent's segments with
+    # their deletions, then the children's, in order.
+    kept = writer._merge_segments(NO_MERGE, False, False)
+    writer._close_segment()
+    writer._commit_toc(kept + [s for s in segments if s.doc_count_all()])
+    writer._finish()
+    return replaced
+
+
+def _delete_replaced(writer: SegmentWriter, documents: Sequence[dict[str, Any]]) -> int:
+    searcher = writer.searcher()
+    try:
+        return sum(
+            writer.delete_by_term("id", document["id"], searcher=searcher) > 0
+            for document in documents
+        )
+    finally:
+        searcher.close()
+
+
+def _shares(documents: Sequence[dict[str, Any]], parts: int) -> list[Sequence[dict[str, Any]]]:
+    size = math.ceil(len(documents) / parts)
+    return [documents[start : start + size] for start in range(0, len(documents), size)]
+
+
+def _write_share(folder: str, documents: Sequence[dict[str, Any]], limitmb: int) -> Segment:
+    """In a child process: write documents into a new segment, not yet part of the index."""
+    ix = whoosh_index.open_dir(folder)
+    writer = SegmentWriter(ix, _lk=False, limitmb=limitmb)  # the parent holds the lock
+    try:
+        for document in documents:
+            writer.add_document(**document)
+        return writer._finalize_segment()
+    except BaseException:
+        writer.cancel()
+        raise
+
+
+def merge_tail(ix: FileIndex, limitmb: int) -> None:
+    """Merge the newest segments into one when ``MERGE_FACTOR`` of them share a size class."""
+    segments = ix._segments()
+    count = tail_to_merge([segment.doc_count() for segment in segments])
+    if count < 2:
+        return
+    writer = ix.writer(limitmb=limitmb)
+    try:
+
+        def policy(writer: SegmentWriter, segments: list[Segment]) -> list[Segment]:
+            for segment in segments[-count:]:
+                reader = SegmentReader(writer.storage, writer.schema, segment)
+                writer.add_reader(reader)
+                reader.close()
+            return segments[:-count]
+
+        writer.commit(mergetype=policy)
+    except BaseException:
+        writer.cancel()
+        raise
+
+
+def tail_to_merge(sizes: Sequence[int]) -> int:
+    """How many of the last segments (live document counts, oldest first) to merge: the longest
+    run at the end of at least ``MERGE_FACTOR`` segments of one size class or smaller, looking at
+    the smallest classes first; else none."""
+    classes = [_size_class(size) for size in sizes]
+    for level in sorted(set(classes)):
+        run = 0
+        for size_class in reversed(classes):
+            if size_class > level:
+                break
+            run += 1
+        if run >= MERGE_FACTOR:
+            return run
+    return 0
+
+
+def _size_class(size: int) -> int:
+    return 0 if size < 10 * _SIZE_UNIT else int(math.log10(size / _SIZE_UNIT))
