@@ -1,15 +1,17 @@
 """Facet counts over every matching article, each facet kind answering the same question.
 
 Counts read columns (one value per document, no stored-document loading), so counting all
-matches of a broad query stays cheap.
+matches of a broad query stays cheap. When a good share of the index matches, the whole column is
+read once and kept with the searcher, and equal values are counted together before being split.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
+from weakref import WeakKeyDictionary
 
 from whoosh.searching import Searcher
 
@@ -27,7 +29,28 @@ class Facet(Protocol):
 
     name: str
 
-    def counts(self, searcher: Searcher, docnums: Iterable[int], size: int) -> list[FacetCount]: ...
+    def counts(self, searcher: Searcher, docnums: Sequence[int], size: int) -> list[FacetCount]: ...
+
+
+# Whole columns read for a searcher, by column name; they go when the searcher does.
+_COLUMNS: WeakKeyDictionary[Searcher, dict[str, list[Any]]] = WeakKeyDictionary()
+# Read a whole column once at least this share of the index matches (1/8).
+_WHOLE_COLUMN_FROM = 8
+
+
+def column_values(
+    searcher: Searcher, column: str, docnums: Sequence[int], translate: bool = True
+) -> Iterable[Any]:
+    """The column's value for each document number, in order."""
+    reader = searcher.reader()
+    kept = _COLUMNS.setdefault(searcher, {})
+    key = f"{column}:{translate}"
+    values = kept.get(key)
+    if values is None and len(docnums) * _WHOLE_COLUMN_FROM >= reader.doc_count_all():
+        values = kept[key] = list(reader.column_reader(column, translate=translate))
+    if values is not None:
+        return map(values.__getitem__, docnums)
+    return map(reader.column_reader(column, translate=translate).__getitem__, docnums)
 
 
 class ValuesFacet:
@@ -39,15 +62,15 @@ class ValuesFacet:
     def __init__(self, name: str, field: str) -> None:
         self.name, self.field = name, field
 
-    def counts(self, searcher: Searcher, docnums: Iterable[int], size: int) -> list[FacetCount]:
-        reader = searcher.reader()
+    def counts(self, searcher: Searcher, docnums: Sequence[int], size: int) -> list[FacetCount]:
         column = column_name(self.field)
-        if not reader.has_column(column):
+        if not searcher.reader().has_column(column):
             return []
-        values = reader.column_reader(column)
         spellings: Counter[str] = Counter()
-        for docnum in docnums:
-            spellings.update(split_values(values[docnum]))
+        # Joined values counted first; in order of first appearance, as the spellings are.
+        for joined, count in Counter(column_values(searcher, column, docnums)).items():
+            for spelling in split_values(joined):
+                spellings[spelling] += count
         groups: Counter[str] = Counter()
         shown: dict[str, str] = {}
         for spelling, count in spellings.most_common():
@@ -63,18 +86,16 @@ class YearFacet:
 
     name = "year"
 
-    def counts(self, searcher: Searcher, docnums: Iterable[int], size: int) -> list[FacetCount]:
-        reader = searcher.reader()
-        if not reader.has_column("published"):
+    def counts(self, searcher: Searcher, docnums: Sequence[int], size: int) -> list[FacetCount]:
+        if not searcher.reader().has_column("published"):
             return []
         field = searcher.schema["published"]
         missing = missing_date_value(searcher.schema)
-        dates = reader.column_reader("published", translate=False)
         years: Counter[int] = Counter()
-        for docnum in docnums:
-            value = dates[docnum]
+        values = Counter(column_values(searcher, "published", docnums, translate=False))
+        for value, count in values.items():
             if value != missing:
-                years[field.from_column_value(value).year] += 1
+                years[field.from_column_value(value).year] += count
         return [FacetCount(str(year), years[year]) for year in sorted(years, reverse=True)[:size]]
 
 

@@ -40,6 +40,13 @@ def query_docs(searcher: Searcher, query: wq.Query) -> set[int]:
         return set(searcher.reader().all_doc_ids())
     if isinstance(query, wq.NumericRange):  # dates: an Or of the index's numeric range terms
         return query_docs(searcher, query._compile_query(searcher.reader()))
+    if kind is wq.ConstantScoreQuery:
+        return query_docs(searcher, query.child)
+    if isinstance(query, wq.MultiTerm):  # ranges, prefixes, wildcards: each of their terms
+        reader = searcher.reader()
+        return set().union(
+            *(_term_docs(searcher, query.fieldname, btext) for btext in query._btexts(reader))
+        )
     return set(searcher.docs_for_query(query))
 
 
@@ -47,7 +54,7 @@ def _term_docs(searcher: Searcher, fieldname: str, text: str | bytes) -> set[int
     if fieldname not in searcher.schema:
         return set()
     try:
-        btext = searcher.schema[fieldname].to_bytes(text)
+        btext = text if isinstance(text, bytes) else searcher.schema[fieldname].to_bytes(text)
     except ValueError:
         return set()
     docs: set[int] = set()
