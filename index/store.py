@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import mmap
 import os
 import stat
 import time
@@ -14,6 +15,8 @@ from typing import TypeVar
 
 import platformdirs
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import StructFile
 from whoosh.index import FileIndex
 
 from index.errors import IndexLocked, IndexNotFound, IndexUnsafe, IndexVersionError
@@ -45,7 +48,7 @@ def open_index(path: Path) -> FileIndex:
     _check_version(path)
     _check_not_shared(path)
     try:
-        return whoosh_index.open_dir(str(path))
+        return FileIndex(MappedStorage(str(path)))
     except FileNotFoundError:
         raise  # a commit replaced the generation we were opening: read_consistently retries
     except Exception as exc:  # a damaged table of contents surfaces as assorted types
@@ -62,6 +65,24 @@ def _check_not_shared(path: Path) -> None:
                 f"{item} is writable by other users, and opening an index can run code stored "
                 f"in it; fix with: chmod -R o-w {path} (or set {TRUST_ENV_VAR}=1)"
             )
+
+
+class MappedStorage(FileStorage):
+    """Index files read through memory maps.
+
+    Whoosh's own storage either reads each file with a system call per access or, for compound
+    segments, copies every part into memory when the index is opened (seconds and gigabytes for a
+    large index). A map costs neither: pages are read when first touched, and a searcher opens
+    in milliseconds whatever the index size.
+    """
+
+    def open_file(self, name: str, **kwargs: object) -> StructFile:
+        with open(self._fpath(name), "rb") as handle:
+            try:
+                mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+            except ValueError:  # an empty file cannot be mapped
+                return super().open_file(name, **kwargs)
+        return StructFile(mapped, name=name, **kwargs)
 
 
 def open_or_create_index(path: Path) -> FileIndex:
