@@ -7,6 +7,7 @@ read once and kept with the searcher, and equal values are counted together befo
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -41,16 +42,30 @@ _WHOLE_COLUMN_FROM = 8
 def column_values(
     searcher: Searcher, column: str, docnums: Sequence[int], translate: bool = True
 ) -> Iterable[Any]:
-    """The column's value for each document number, in order."""
+    """The column's value for each document number, in order.
+
+    Columns are read segment by segment: Whoosh's multi-segment column reader leaves out the
+    segments that lack the column and then answers for their documents from a neighbour's.
+    """
     reader = searcher.reader()
+    leaves = reader.leaf_readers()
     kept = _COLUMNS.setdefault(searcher, {})
     key = f"{column}:{translate}"
     values = kept.get(key)
     if values is None and len(docnums) * _WHOLE_COLUMN_FROM >= reader.doc_count_all():
-        values = kept[key] = list(reader.column_reader(column, translate=translate))
+        values = kept[key] = [
+            value for leaf, _ in leaves for value in leaf.column_reader(column, translate=translate)
+        ]
     if values is not None:
         return map(values.__getitem__, docnums)
-    return map(reader.column_reader(column, translate=translate).__getitem__, docnums)
+    starts = [offset for _, offset in leaves]
+    readers = [leaf.column_reader(column, translate=translate) for leaf, _ in leaves]
+
+    def value(docnum: int) -> Any:
+        leaf = bisect_right(starts, docnum) - 1
+        return readers[leaf][docnum - starts[leaf]]
+
+    return map(value, docnums)
 
 
 class ValuesFacet:

@@ -7,14 +7,14 @@ A snippet is a tuple of ``(text, matched)`` spans, so each renderer decides how 
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 
 from whoosh.analysis import Analyzer
 from whoosh.highlight import (
-    FIRST,
     BasicFragmentScorer,
     ContextFragmenter,
+    Fragment,
     set_matched_filter,
-    top_fragments,
 )
 
 Snippet = tuple[tuple[str, bool], ...]
@@ -34,10 +34,25 @@ def make_snippet(text: str, terms: frozenset[str], analyzer: Analyzer) -> Snippe
         tokens = analyzer(text, chars=True, mode="query", removestops=False)
         fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=SNIPPET_CHARS // 3)
         fragments = fragmenter.fragment_tokens(text, set_matched_filter(tokens, terms))
-        best = top_fragments(fragments, 1, BasicFragmentScorer(), FIRST, 1)
-        if best:
-            return _spans(text, best[0].startchar, best[0].endchar, best[0].matches)
+        best = _best(fragments)
+        if best is not None:
+            return _spans(text, best.startchar, best.endchar, best.matches)
     return _lead(text)
+
+
+def _best(fragments: Iterable[Fragment]) -> Fragment | None:
+    """The best-scoring passage, the earliest of equals.
+
+    (Whoosh's ``top_fragments`` breaks ties by the fragments' memory addresses, so the same
+    search could show a different passage from one run to the next.)
+    """
+    scorer = BasicFragmentScorer()
+    best, best_score = None, 0.0
+    for fragment in fragments:
+        score = scorer(fragment)
+        if score >= 1 and (best is None or score > best_score):
+            best, best_score = fragment, score
+    return best
 
 
 def _spans(text: str, start: int, end: int, matches: list) -> Snippet:  # type: ignore[type-arg]

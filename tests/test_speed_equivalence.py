@@ -1,0 +1,212 @@
+"""The speed-ups change no answer: the same hits, scores, snippets, totals and facets.
+
+Each fast path is checked against the plain one it replaces: cached analysis against the
+analyzer itself, indexing on two processes against one, many small commits (with tail merges)
+against one big one, set-based totals against Whoosh's own walk, and facet counts read from whole
+columns against counts read document by document.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter
+from pathlib import Path
+
+from conftest import write_jsonl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import query as wq
+
+from index.analysis import text_analyzer
+from index.fast_analysis import CachedAnalyzer
+from index.schema import column_name, split_values
+from index.segments import MERGE_FACTOR, PARALLEL_FROM, tail_to_merge
+from index.store import open_index
+from index.writer import IngestOptions, ingest
+from search.engine import SearchRequest, search
+from search.facets import FACETS
+from search.matches import query_docs
+from search.query import Filters, build_filter, parse_query
+from search.render import search_json
+
+WORDS = (
+    "the of and to in syria russia talks oil prices market court vote senate storm harbor "
+    "festival pentagon airspace election minister police health city week report deal plan "
+    "strike jets officials ceasefire geneva traders analysts crowds summer record Über café "
+    "naïve U.S. 3.14 it's co-operate"
+).split()
+SOURCES = ("The Hill", "the hill", "Daily Meridian", "Harbor City Ledger", "Globe")
+
+
+def _records(count: int, repeats: int = 0, seed: int = 7) -> list[dict]:
+    """Articles; the last ``repeats`` of them reuse earlier ids, replacing those articles."""
+    rng = random.Random(seed)
+    records = []
+    for number in range(count):
+        records.append(
+            {
+                "id": f"a{number % (count - repeats)}",
+                "title": " ".join(rng.choices(WORDS, k=rng.randint(3, 8))),
+                "body": " ".join(rng.choices(WORDS, k=rng.randint(20, 60))),
+                "source": rng.choice(SOURCES),
+                "authors": rng.sample(["Ana Ruiz", "Tom Becker", "Priya N"], rng.randint(0, 2)),
+                "published": f"{rng.randint(2013, 2016)}-{rng.randint(1, 12):02d}-"
+                f"{rng.randint(1, 28):02d}"
+                if rng.random() < 0.9
+                else None,
+                "section": rng.choice(["World", "Business", None]),
+                "tags": rng.sample(["Russia", "Syria", "Oil"], rng.randint(0, 2)),
+            }
+        )
+    return records
+
+
+REQUESTS = [
+    SearchRequest(query="syria"),
+    SearchRequest(query="oil prices"),
+    SearchRequest(query="oil prices", match_any=True, limit=25),
+    SearchRequest(query='"oil prices"'),
+    SearchRequest(query="market OR court NOT storm", limit=50),
+    SearchRequest(query="harbor", filters=Filters(sources=["the hill"])),
+    SearchRequest(query="talks", facets=("source", "author", "tag", "section", "year")),
+    SearchRequest(query="vote", filters=Filters(since="2014", until="2015-06")),
+    SearchRequest(query="police", sort="newest", limit=20),
+    SearchRequest(query="police", sort="oldest", page=2),
+    SearchRequest(query="", facets=("source", "year"), limit=30),
+    SearchRequest(query="mark*", limit=15),
+    SearchRequest(query="published:[2014 TO 2015] senat~", limit=15),
+    SearchRequest(query="the", limit=5),
+]
+
+
+def _answers(index: Path) -> list[dict]:
+    return [search_json(search(index, request)) for request in REQUESTS]
+
+
+def _build(tmp_path: Path, name: str, records: list[dict], **options: object) -> Path:
+    source = write_jsonl(tmp_path / f"{name}.jsonl", records)
+    index = tmp_path / name
+    report = ingest([str(source)], index, IngestOptions(**options))  # type: ignore[arg-type]
+    assert not report.failed
+    return index
+
+
+def test_two_processes_give_the_results_of_one(tmp_path: Path) -> None:
+    records = _records(PARALLEL_FROM + 200, repeats=40)
+    single = _build(tmp_path, "single", records, procs=1, batch_size=100_000)
+    double = _build(tmp_path, "double", records, procs=2, batch_size=100_000)
+    assert len(open_index(double)._segments()) == 2  # the batch really was split
+    expected = _answers(single)
+    assert any(answer["total"] > 100 for answer in expected)
+    assert json.dumps(_answers(double)) == json.dumps(expected)
+
+
+def _ids_in_index_order(index: Path) -> list[str]:
+    with open_index(index).searcher() as searcher:
+        reader = searcher.reader()
+        return [reader.stored_fields(docnum)["id"] for docnum in reader.all_doc_ids()]
+
+
+def test_merging_at_the_tail_keeps_the_order_of_documents(tmp_path: Path) -> None:
+    records = _records(1_200)
+    one = _build(tmp_path, "one", records, procs=1, batch_size=100_000)
+    many = _build(tmp_path, "many", records, procs=1, batch_size=60)
+    # 20 commits of 60: the first 16 segments were merged into one at the tail.
+    assert len(open_index(many)._segments()) == 20 - MERGE_FACTOR + 1
+    assert _ids_in_index_order(many) == _ids_in_index_order(one)
+    # Whoosh's merge re-adds field lengths from their one-byte approximation, which moves the
+    # average length (and so scores) a little; what is found and counted does not move, nor does
+    # an order by date (equal dates in index order).
+    for request, merged, whole in zip(REQUESTS, _answers(many), _answers(one), strict=True):
+        assert merged["total"] == whole["total"] and merged["facets"] == whole["facets"]
+        if request.sort != "relevance":
+            assert merged["hits"] == whole["hits"]
+
+
+def test_set_based_totals_match_whooshs_walk(index_path: Path) -> None:
+    ix = open_index(index_path)
+    texts = ["syria", "russia syria", "syria OR oil", '"syrian airspace"', "NOT oil", "syri*",
+             "syria AND NOT pentagon", "published:[2015 TO 2016]", "*", "nothingatall"]
+    with ix.searcher() as searcher:
+        for text in texts:
+            for match_any in (False, True):
+                query = parse_query(text, ix.schema, match_any)
+                assert query_docs(searcher, query) == set(searcher.docs_for_query(query)), text
+        for filters in (Filters(sources=["the hill", "HARBOR CITY LEDGER"]), Filters(since="2015")):
+            query = build_filter(filters, ix.schema)
+            assert query_docs(searcher, query) == set(searcher.docs_for_query(query))
+        assert query_docs(searcher, wq.Term("body", "syria")) == set(
+            searcher.docs_for_query(wq.Term("body", "syria"))
+        )
+
+
+def test_facets_from_whole_columns_count_as_document_by_document(tmp_path: Path) -> None:
+    index = _build(tmp_path, "facets", _records(300), procs=1)
+    ix = open_index(index)
+    with ix.searcher() as searcher:
+        every = list(searcher.reader().all_doc_ids())
+        for docnums in (every[:10], every[::3], every):  # below and above the whole-column share
+            for name in ("source", "author", "tag", "section"):
+                field = FACETS[name].field  # type: ignore[attr-defined]
+                values = searcher.reader().column_reader(column_name(field))
+                spellings: Counter[str] = Counter()
+                for docnum in docnums:
+                    spellings.update(split_values(values[docnum]))
+                counted = FACETS[name].counts(searcher, docnums, size=100)
+                assert sum(c.count for c in counted) == sum(spellings.values())
+                grouped: Counter[str] = Counter()
+                for spelling, count in spellings.items():
+                    grouped[spelling.casefold()] += count
+                assert {c.value.casefold(): c.count for c in counted} == dict(grouped)
+
+
+def test_tail_merges_only_full_runs_of_small_segments() -> None:
+    assert tail_to_merge([5_000] * (MERGE_FACTOR - 1)) == 0
+    assert tail_to_merge([5_000] * MERGE_FACTOR) == MERGE_FACTOR
+    assert tail_to_merge([200_000, *[5_000] * MERGE_FACTOR]) == MERGE_FACTOR
+    assert tail_to_merge([5_000, *[50_000] * MERGE_FACTOR]) == MERGE_FACTOR + 1
+    assert tail_to_merge([50_000, 5_000] * MERGE_FACTOR) == 2 * MERGE_FACTOR
+
+
+_KWARGS = st.fixed_dictionaries(
+    {},
+    optional={
+        "positions": st.booleans(),
+        "chars": st.booleans(),
+        "removestops": st.booleans(),
+        "mode": st.sampled_from(["index", "query", ""]),
+        "start_pos": st.integers(0, 5),
+        "start_char": st.integers(0, 5),
+        "boosts": st.booleans(),
+    },
+)
+_TEXT = st.lists(
+    st.one_of(st.sampled_from(WORDS), st.text(max_size=8)), max_size=40
+).map(" ".join)
+
+
+def _tokens(analyzer, text: str, kwargs: dict) -> list[tuple]:  # type: ignore[no-untyped-def]
+    return [
+        (t.text, t.stopped, t.boost, getattr(t, "pos", None), getattr(t, "startchar", None),
+         getattr(t, "endchar", None))
+        for t in analyzer(text, **kwargs)
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_TEXT, kwargs=_KWARGS)
+def test_cached_analysis_gives_the_analyzers_tokens(text: str, kwargs: dict) -> None:
+    fast = CachedAnalyzer(text_analyzer())
+    assert _tokens(fast, text, kwargs) == _tokens(text_analyzer(), text, kwargs)
+    assert _tokens(fast, text, kwargs) == _tokens(fast, text, kwargs)  # and again, cached
+
+
+def test_a_kept_searcher_sees_every_new_commit(tmp_path: Path, index_path: Path) -> None:
+    assert search(index_path, SearchRequest(query="geneva")).total == 1
+    extra = write_jsonl(tmp_path / "extra.jsonl", [{"id": "x", "title": "Geneva", "body": "b"}])
+    ingest([str(extra)], index_path, IngestOptions())
+    result = search(index_path, SearchRequest(query="geneva"))
+    assert result.total == 2
+    # The new segment has no source column at all: its article counts under no source.
+    assert [(c.value, c.count) for c in result.facets["source"]] == [("The Daily Meridian", 1)]
