@@ -86,6 +86,7 @@ def _search(index_path: Path, request: SearchRequest) -> SearchResult:
             f"byline index PATH --index {index_path}"
         )
     scoring_query = parse_query(request.query, searcher.schema, request.match_any)
+    _one_way_to_add_scores(scoring_query)
     limit_expansions(scoring_query, searcher.reader())
     narrowing = build_filter(request.filters, searcher.schema)
     try:
@@ -95,6 +96,20 @@ def _search(index_path: Path, request: SearchRequest) -> SearchResult:
         raise
     except (wq.QueryError, ValueError, TypeError) as exc:
         raise QuerySyntaxError(f"cannot run query {request.query!r}: {exc}") from exc
+
+
+def _one_way_to_add_scores(query: wq.Query) -> None:
+    """Have every Or add its parts' scores the same way, whatever the size of a segment.
+
+    Whoosh picks how to score an Or segment by segment (segments under 5,000 documents preload
+    scores into an array), and the two ways add floating-point numbers in a different order, so
+    scores could differ in the last bits depending on how the index was cut into segments. The
+    tree of unions is also the way that can skip blocks that cannot reach the top hits.
+    """
+    if isinstance(query, wq.Or):
+        query.matcher_type = wq.Or.DEFAULT_MATCHER
+    for child in query.children():
+        _one_way_to_add_scores(child)
 
 
 # Open searchers by index folder, kept between searches in one process: opening an index reads
