@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import query as wq
-from whoosh.collectors import Collector, WrappingCollector
+from whoosh.collectors import Collector, TopCollector, WrappingCollector
 from whoosh.searching import Searcher
 
 from index.article import Article
@@ -153,13 +153,22 @@ def _run(
     allowed = None if narrowing is None else query_docs(searcher, narrowing)
     if allowed is not None and not allowed:  # (Whoosh reads an empty filter set as "no filter")
         return SearchResult(request, 0, [], {name: [] for name in request.facets})
-    collector = searcher.collector(limit=end, sortedby=sortedby, reverse=reverse, filter=allowed)
-    if request.timeout is not None:
-        collector = _DeadlineCollector(collector, request.timeout)
+    # A walk that visits every match can note them all, and then the total needs no second walk:
+    # date orders always do; for phrases (which cannot skip by block quality) it is worth
+    # turning the relevance collector's skipping off.
+    walks_all = request.sort != "relevance" or _has_phrase(scoring_query)
+    if request.sort == "relevance" and walks_all:
+        top: Collector = TopCollector(limit=end, usequality=False, replace=0)
+    else:
+        top = searcher.collector(limit=end, sortedby=sortedby, reverse=reverse)
+    collector = _Collector(top, allowed, request.timeout, note_matches=walks_all)
     searcher.search_with_collector(scoring_query, collector)
     results = collector.results()
-    matched = query_docs(searcher, scoring_query)
-    matching = sorted(matched if allowed is None else matched & allowed)
+    if collector.matches_seen is not None:
+        matching = collector.matches_seen
+    else:
+        matched = query_docs(searcher, scoring_query)
+        matching = sorted(matched if allowed is None else matched & allowed)
     terms = _snippet_terms(searcher, scoring_query)
     analyzer = searcher.schema["body"].analyzer
     hits = []
@@ -173,33 +182,54 @@ def _run(
     return SearchResult(request, len(matching), hits, facets)
 
 
-class _DeadlineCollector(WrappingCollector):
-    """Stops a search once its time is up, checked as matches are read.
+def _has_phrase(query: wq.Query) -> bool:
+    return isinstance(query, wq.Phrase) or any(_has_phrase(child) for child in query.children())
+
+
+class _Collector(WrappingCollector):
+    """Collects the top hits through the filter set, within a time limit, and notes every match
+    when asked to (only when the walk visits them all).
 
     (Whoosh's own TimeLimitCollector uses a timer thread or SIGALRM, which fires late or not at
-    all while the collecting loop holds the GIL.)
+    all while the collecting loop holds the GIL; and its FilterCollector stops filtering once
+    wrapped in another collector, which walks the inner collector's matches itself.)
     """
 
     _CHECK_EVERY = 256
 
-    def __init__(self, child: Collector, seconds: float) -> None:
+    def __init__(
+        self, child: Collector, allow: set[int] | None, seconds: float | None, note_matches: bool
+    ) -> None:
         super().__init__(child)
-        self.seconds = seconds
-        self.deadline = 0.0
+        self.allow, self.seconds, self.note_matches = allow, seconds, note_matches
+        self.deadline: float | None = None
+        self.matches_seen: list[int] | None = None
 
     def prepare(self, top_searcher, q, context):  # type: ignore[no-untyped-def]
         super().prepare(top_searcher, q, context)
-        self.deadline = time.monotonic() + self.seconds
+        if self.seconds is not None:
+            self.deadline = time.monotonic() + self.seconds
+        self.matches_seen = [] if self.note_matches else None
 
     def collect_matches(self) -> None:
-        child = self.child
-        for count, docnum in enumerate(child.matches()):
-            if count % self._CHECK_EVERY == 0 and time.monotonic() >= self.deadline:
-                raise QueryTimeout(
-                    f"the query ran longer than {self.seconds:g}s; narrow it with more words "
-                    "or filters, or allow more time with --timeout"
-                )
-            child.collect(docnum)
+        child, allow, deadline, seen = self.child, self.allow, self.deadline, self.matches_seen
+        offset = child.offset
+        for count, sub_docnum in enumerate(child.matches()):
+            if deadline is not None and count % self._CHECK_EVERY == 0:
+                self._check(deadline)
+            docnum = offset + sub_docnum
+            if allow is not None and docnum not in allow:
+                continue
+            if seen is not None:
+                seen.append(docnum)
+            child.collect(sub_docnum)
+
+    def _check(self, deadline: float) -> None:
+        if time.monotonic() >= deadline:
+            raise QueryTimeout(
+                f"the query ran longer than {self.seconds:g}s; narrow it with more words "
+                "or filters, or allow more time with --timeout"
+            )
 
 
 def _snippet_terms(searcher: Searcher, scoring_query: wq.Query) -> frozenset[str]:

@@ -210,3 +210,28 @@ def test_a_kept_searcher_sees_every_new_commit(tmp_path: Path, index_path: Path)
     assert result.total == 2
     # The new segment has no source column at all: its article counts under no source.
     assert [(c.value, c.count) for c in result.facets["source"]] == [("The Daily Meridian", 1)]
+
+
+def test_totals_noted_while_collecting_match_whooshs_count(tmp_path: Path) -> None:
+    index = _build(tmp_path, "noted", _records(300), procs=1)
+    ix = open_index(index)
+    cases = [
+        SearchRequest(query='"oil prices"'),
+        SearchRequest(query='"oil prices" OR syria', filters=Filters(sources=["globe"])),
+        SearchRequest(query="police", sort="newest", filters=Filters(since="2015")),
+        SearchRequest(query="", sort="oldest"),
+    ]
+    with ix.searcher() as searcher:
+        for request in cases:
+            query = parse_query(request.query, ix.schema, request.match_any)
+            expected = set(searcher.docs_for_query(query))
+            narrowing = build_filter(request.filters, ix.schema)
+            if narrowing is not None:
+                expected &= set(searcher.docs_for_query(narrowing))
+            assert search(index, request).total == len(expected) > 0, request
+
+
+def test_a_time_limit_keeps_the_filter(index_path: Path) -> None:
+    request = SearchRequest(query="syria", filters=Filters(sources=["The Hill"]), timeout=30)
+    result = search(index_path, request)
+    assert result.total == 1 and [hit.article.source for hit in result.hits] == ["The Hill"]
