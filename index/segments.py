@@ -30,6 +30,35 @@ PARALLEL_FROM = 1_000  # documents in a batch worth starting the other processes
 _SIZE_UNIT = 1_000  # documents; segments under 10,000 are one size class, under 100,000 the next
 
 
+class _Writer(SegmentWriter):
+    """Whoosh's segment writer, reading each field's document lengths once when it writes the
+    postings (it otherwise looks one up in the column file for every posting)."""
+
+    def per_document_reader(self):  # type: ignore[no-untyped-def]
+        return _LengthsOnce(super().per_document_reader())
+
+
+class _LengthsOnce:
+    """A per-document reader whose field lengths are read a whole field at a time."""
+
+    def __init__(self, reader: Any) -> None:
+        self._reader = reader
+        self._lengths: dict[str, list[Any]] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._reader, name)
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> Any:
+        lengths = self._lengths.get(fieldname)
+        if lengths is None:
+            read = self._reader.doc_field_length
+            count = self._reader.doc_count_all()
+            lengths = self._lengths[fieldname] = [read(d, fieldname) for d in range(count)]
+        return lengths[docnum] if default == 0 else self._reader.doc_field_length(
+            docnum, fieldname, default
+        )
+
+
 def process_pool(procs: int) -> Pool | None:
     """Worker processes for ``write_batch`` (None for one process); close it when done."""
     if procs < 2:
@@ -44,7 +73,7 @@ def write_batch(
 ) -> int:
     """Commit ``documents``, replacing committed ones with the same id; return how many were."""
     merge_tail(ix, limitmb)
-    writer = ix.writer(limitmb=limitmb)
+    writer = _Writer(ix, limitmb=limitmb)
     try:
         replaced = _delete_replaced(writer, documents)
         procs = pool._processes if pool is not None else 1  # type: ignore[attr-defined]
@@ -88,7 +117,7 @@ def _shares(documents: Sequence[dict[str, Any]], parts: int) -> list[Sequence[di
 def _write_share(folder: str, documents: Sequence[dict[str, Any]], limitmb: int) -> Segment:
     """In a child process: write documents into a new segment, not yet part of the index."""
     ix = whoosh_index.open_dir(folder)
-    writer = SegmentWriter(ix, _lk=False, limitmb=limitmb)  # the parent holds the lock
+    writer = _Writer(ix, _lk=False, limitmb=limitmb)  # the parent holds the lock
     try:
         for document in documents:
             writer.add_document(**document)
@@ -104,7 +133,7 @@ def merge_tail(ix: FileIndex, limitmb: int) -> None:
     count = tail_to_merge([segment.doc_count() for segment in segments])
     if count < 2:
         return
-    writer = ix.writer(limitmb=limitmb)
+    writer = _Writer(ix, limitmb=limitmb)
     try:
 
         def policy(writer: SegmentWriter, segments: list[Segment]) -> list[Segment]:
