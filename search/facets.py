@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from weakref import WeakKeyDictionary
 
+from whoosh.columns import VarBytesColumn
 from whoosh.searching import Searcher
 
 from index.schema import FACET_FIELDS, column_name, missing_date_value, split_values
@@ -54,7 +55,9 @@ def column_values(
     values = kept.get(key)
     if values is None and len(docnums) * _WHOLE_COLUMN_FROM >= reader.doc_count_all():
         values = kept[key] = [
-            value for leaf, _ in leaves for value in leaf.column_reader(column, translate=translate)
+            value
+            for leaf, _ in leaves
+            for value in _whole(leaf.column_reader(column, translate=translate))
         ]
     if values is not None:
         return map(values.__getitem__, docnums)
@@ -66,6 +69,21 @@ def column_values(
         return readers[leaf][docnum - starts[leaf]]
 
     return map(value, docnums)
+
+
+def _whole(reader: Any) -> list[Any]:
+    """Every value of one segment's column; a byte-string column in one read and slices.
+
+    (``_offsets``, ``_lengths``, ``_dbfile`` and ``_basepos`` are internals of the pinned Whoosh
+    release's variable-length column; any other reader is read value by value.)
+    """
+    if type(reader) is not VarBytesColumn.Reader:
+        return list(reader)
+    offsets, lengths = reader._offsets, reader._lengths
+    if not len(lengths):
+        return []
+    data = reader._dbfile.get(reader._basepos, offsets[-1] + lengths[-1])
+    return [data[offset : offset + length] for offset, length in zip(offsets, lengths, strict=True)]
 
 
 class ValuesFacet:
@@ -83,7 +101,9 @@ class ValuesFacet:
             return []
         spellings: Counter[str] = Counter()
         # Joined values counted first; in order of first appearance, as the spellings are.
-        for joined, count in Counter(column_values(searcher, column, docnums)).items():
+        # (Raw column values: the display values are the bytes themselves.)
+        joined_values = column_values(searcher, column, docnums, translate=False)
+        for joined, count in Counter(joined_values).items():
             for spelling in split_values(joined):
                 spellings[spelling] += count
         groups: Counter[str] = Counter()
