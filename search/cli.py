@@ -32,6 +32,8 @@ from index.writer import (
 )
 from search import render
 from search.engine import SearchRequest, search
+from search.evaluate import evaluate, run_topics, write_run
+from search.judgments import read_qrels, read_topics
 from search.manage import (
     count_matching,
     delete_articles,
@@ -310,6 +312,43 @@ def optimize_command(index: IndexOption = None, wait: WaitOption = DEFAULT_WAIT_
     """Merge the index's segments into one, dropping deleted articles for good."""
     before, after = optimize_index(resolve_index_path(index), wait)
     _stderr().print(f"Merged {before} segment(s) into {after}.")
+
+
+@app.command("eval")
+@_friendly
+def eval_command(
+    topics: Annotated[Path, typer.Option(help="Queries: TSV, JSONL, TREC topics or SMART.")],
+    qrels: Annotated[Path, typer.Option(help="Judgments: TREC qrels or 'qid docid rel'.")],
+    index: IndexOption = None,
+    gain: Annotated[
+        str,
+        typer.Option(help="How judgments become gains: trec (as given) or cranfield (5 - code)."),
+    ] = "trec",
+    topic_ids: Annotated[
+        str, typer.Option(help="SMART query ids: ordinal (1, 2, 3...) or given (.I numbers).")
+    ] = "ordinal",
+    all_words: Annotated[
+        bool,
+        typer.Option("--all-words", help="Require every query word (default: any word, ranked)."),
+    ] = False,
+    per_query: Annotated[
+        bool, typer.Option("--per-query", help="Show each query's values.")
+    ] = False,
+    run: Annotated[Path | None, typer.Option(help="Also write a TREC run file here.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Measure ranking quality on judged queries: nDCG@10, MAP@100, P@10, R@100."""
+    topic_list = read_topics(topics, topic_ids)
+    judgments = read_qrels(qrels, gain)
+    runs = run_topics(resolve_index_path(index), topic_list, match_any=not all_words)
+    if run:
+        with run.open("w", encoding="utf-8") as out:
+            write_run(runs, out)
+    result = evaluate(runs, judgments)
+    if as_json:
+        _print_json(render.evaluation_json(result, per_query))
+    else:
+        render.print_evaluation(_stdout(), result, per_query)
 
 
 def main() -> None:

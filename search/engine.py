@@ -32,6 +32,7 @@ class SearchRequest:
     query: str = ""
     filters: Filters = field(default_factory=Filters)
     match_any: bool = False
+    plain: bool = False  # the query is words only, no syntax
     facets: tuple[str, ...] = ("source",)
     facet_size: int = 10
     sort: str = "relevance"
@@ -85,7 +86,7 @@ def _search(index_path: Path, request: SearchRequest) -> SearchResult:
             f"the index at {index_path} has no articles; add some with: "
             f"byline index PATH --index {index_path}"
         )
-    scoring_query = parse_query(request.query, searcher.schema, request.match_any)
+    scoring_query = parse_query(request.query, searcher.schema, request.match_any, request.plain)
     _one_way_to_add_scores(scoring_query)
     limit_expansions(scoring_query, searcher.reader())
     narrowing = build_filter(request.filters, searcher.schema)

@@ -6,6 +6,7 @@ cannot read. Users deserve to hear about both, so this parser reports them as er
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -33,6 +34,9 @@ from index.schema import FACET_FIELDS, FIELD_ALIASES, SEARCHABLE_FIELDS, TITLE_B
 # Bounds on the work one query may cause (wildcards, prefixes and fuzzy terms expand to many).
 MAX_EXPANSIONS = 1_000
 MAX_EDITS = 2
+
+_SYNTAX = re.compile(r"[^\w\s]+")
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
 
 # What plain words are searched in, and how much each field counts (BM25F field weights).
 DEFAULT_FIELDS = ("title", "body")
@@ -138,8 +142,21 @@ def build_parser(schema: Schema, match_any: bool = False) -> MultifieldParser:
     return parser
 
 
-def parse_query(text: str, schema: Schema, match_any: bool = False) -> wq.Query:
-    """The scoring query for ``text``; empty text (or ``*``) matches every article."""
+def plain_words(text: str) -> str:
+    """Text with query syntax taken out: punctuation dropped, operators made ordinary words."""
+    words = _SYNTAX.sub(" ", text).split()
+    return " ".join(word.lower() if word in _OPERATORS else word for word in words)
+
+
+def parse_query(
+    text: str, schema: Schema, match_any: bool = False, plain: bool = False
+) -> wq.Query:
+    """The scoring query for ``text``; empty text (or ``*``) matches every article.
+
+    ``plain`` reads the text as words only (for natural-language queries from files).
+    """
+    if plain:
+        text = plain_words(text)
     if not text.strip() or text.strip() == "*":
         return wq.Every()
     try:

@@ -17,6 +17,7 @@ from index.article import Article, published_iso
 from index.maintenance import CheckReport
 from index.writer import IngestReport
 from search.engine import SearchResult
+from search.evaluate import MEASURES, Evaluation
 from search.manage import IndexStats
 from search.snippets import snippet_html
 
@@ -102,6 +103,19 @@ def check_json(report: CheckReport) -> dict[str, Any]:
         "sampled": report.sampled,
         "problems": report.problems,
     }
+
+
+def evaluation_json(result: Evaluation, per_query: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "queries": len(result.per_query),
+        "means": {k: round(v, 4) for k, v in result.means.items()},
+    }
+    if per_query:
+        data["per_query"] = {
+            qid: {k: round(v, 4) for k, v in values.items()}
+            for qid, values in result.per_query.items()
+        }
+    return data
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -198,6 +212,18 @@ def print_stats(console: Console, stats: IndexStats) -> None:
         console.print(Text("Top sources", style="bold"))
         for count in stats.top_sources:
             console.print(Text(f"  {count.count:>8,}  ") + Text(safe(count.value)))
+
+
+def print_evaluation(console: Console, result: Evaluation, per_query: bool) -> None:
+    header = "query".ljust(8) + "".join(name.rjust(10) for name in MEASURES)
+    if per_query:
+        console.print(Text(header, style="bold"))
+        for qid, values in result.per_query.items():
+            console.print(safe(qid)[:8].ljust(8) + "".join(f"{values[n]:10.4f}" for n in MEASURES))
+    means = result.means
+    console.print(Text(f"{len(result.per_query)} judged queries", style="bold"))
+    for name in MEASURES:
+        console.print(f"  {name:<8} {means[name]:.4f}")
 
 
 def print_check(console: Console, report: CheckReport) -> None:
