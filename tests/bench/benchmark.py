@@ -582,8 +582,8 @@ def _ratio(peer: float, ours: float) -> str:
 
 
 def print_table(results: dict[str, Any]) -> None:
-    engines = [e for e in ENGINES if e in results["engines"]]
-    peers = [e for e in engines if e != "byline"]
+    engines = ["byline", *(e for e in results["engines"] if e != "byline")]
+    peers = engines[1:]
     rows: list[list[str]] = []
 
     def row(label: str, pick: Callable[[dict[str, Any]], float]) -> None:
@@ -598,7 +598,7 @@ def print_table(results: dict[str, Any]) -> None:
 
     row("index: articles/s", lambda e: e["index"]["articles_per_s"])
     row("index: wall s", lambda e: e["index"]["seconds"])
-    row("index: peak RSS MB", lambda e: e["index"]["peak_rss_mb"])
+    row("index: peak memory MB", lambda e: e["index"]["peak_rss_mb"])
     row("index: size MB", lambda e: e["index"]["index_mb"])
     for kind in CLASSES:
         for stat in ("p50_ms", "p95_ms"):
@@ -618,7 +618,7 @@ def print_table(results: dict[str, Any]) -> None:
         print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)))
     for engine in engines:
         for kind, figures in results["engines"][engine]["queries"]["classes"].items():
-            if figures["queries"] < results["queries_per_class"]:
+            if figures.get("queries", results["queries_per_class"]) < results["queries_per_class"]:
                 print(
                     f"{engine}: {CLASS_NAMES[kind]}: {figures['queries']} of "
                     f"{results['queries_per_class']} queries ran within the class time budget"
@@ -649,7 +649,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="keep corpus and indexes here")
     parser.add_argument("--reuse", action="store_true", help="reuse built indexes in --workdir")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    parser.add_argument(
+        "--show", type=Path, help="print the table of an earlier --json file instead of running"
+    )
+    parser.add_argument(
+        "--compare", type=Path, help="an earlier --json file: add its Byline as 'byline-before'"
+    )
     args = parser.parse_args(argv)
+    if args.show:
+        results = json.loads(args.show.read_text())
+        _add_before(results, args.compare)
+        print_table(results)
+        return 0
     engines = [e for e in args.engines.split(",") if e]
     unknown = set(engines) - set(ENGINES)
     if unknown:
@@ -692,12 +703,18 @@ def main(argv: list[str] | None = None) -> int:
         queried = measure_queries(engine, index_dir, queries, args.class_budget)
         cli = measure_cli(engine, index_dir, queries)
         results["engines"][engine] = {"index": figures, "queries": queried, "cli": cli}
-    print_table(results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
+    _add_before(results, args.compare)
+    print_table(results)
     if not args.workdir:
         shutil.rmtree(workdir)
     return 0
+
+
+def _add_before(results: dict[str, Any], earlier: Path | None) -> None:
+    if earlier:
+        results["engines"]["byline-before"] = json.loads(earlier.read_text())["engines"]["byline"]
 
 
 def _build_child(engine: str, corpus: str, index_dir: str) -> None:
