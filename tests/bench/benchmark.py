@@ -12,7 +12,8 @@ the one given, then measures every engine on the same data in the same run:
 
 - indexing, each engine in a child process of its own: articles/s, wall time, peak memory of
   the child's whole process tree (PSS summed over its processes, sampled every 50 ms, and at
-  least the child's own peak RSS), index size on disk;
+  least the child's own peak RSS; and the anonymous part alone, without the pages of
+  memory-mapped index files), index size on disk;
 - warm queries (top 10 with the total count and a snippet per hit), p50 and p95 per class: one
   term, two terms all required, two terms any, a two-word phrase, a term with a source filter, a
   term with source facet counts, a term with a date range, a term sorted by newest;
@@ -470,32 +471,39 @@ CLI = {"byline": byline_cli, "whoosh": whoosh_cli, "fts5": fts5_cli}
 # --- measuring --------------------------------------------------------------------------------
 
 
-def _tree_memory(root: int) -> int:
-    """Memory of a process and all its descendants, read from /proc: the sum of their PSS
-    (shared pages counted once, split between the sharers), else of their RSS."""
-    total, todo = 0, [root]
+def _tree_memory(root: int) -> tuple[int, int]:
+    """Memory of a process and all its descendants, read from /proc: the sum of their PSS (shared
+    pages counted once, split between the sharers), and of its anonymous part alone (without the
+    pages of memory-mapped files, which the kernel can drop and read again)."""
+    total, anonymous, todo = 0, 0, [root]
     while todo:
         pid = todo.pop()
         try:
-            total += _process_memory(pid)
+            pss, anon = _process_memory(pid)
+            total, anonymous = total + pss, anonymous + anon
             for task in os.listdir(f"/proc/{pid}/task"):
                 with open(f"/proc/{pid}/task/{task}/children") as handle:
                     todo.extend(int(child) for child in handle.read().split())
         except (FileNotFoundError, ProcessLookupError, ValueError):
             continue
-    return total
+    return total, anonymous
 
 
-def _process_memory(pid: int) -> int:
-    for name, key in (("smaps_rollup", "Pss:"), ("status", "VmRSS:")):
-        try:
-            with open(f"/proc/{pid}/{name}") as handle:
-                for line in handle:
-                    if line.startswith(key):
-                        return int(line.split()[1]) * 1024
-        except (FileNotFoundError, PermissionError):
-            continue
-    return 0
+def _process_memory(pid: int) -> tuple[int, int]:
+    figures: dict[str, int] = {}
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                key, _, rest = line.partition(":")
+                if key in ("Pss", "Pss_Anon"):
+                    figures[key] = int(rest.split()[0]) * 1024
+    except (FileNotFoundError, PermissionError):
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    figures["Pss"] = int(line.split()[1]) * 1024
+    pss = figures.get("Pss", 0)
+    return pss, figures.get("Pss_Anon", pss)
 
 
 def measure_indexing(engine: str, corpus: Path, index_dir: Path) -> dict[str, Any]:
@@ -508,9 +516,10 @@ def measure_indexing(engine: str, corpus: Path, index_dir: Path) -> dict[str, An
         stdout=subprocess.PIPE,
         text=True,
     )
-    peak = 0
+    peak = peak_anonymous = 0
     while child.poll() is None:
-        peak = max(peak, _tree_memory(child.pid))
+        total, anonymous = _tree_memory(child.pid)
+        peak, peak_anonymous = max(peak, total), max(peak_anonymous, anonymous)
         time.sleep(0.05)
     wall = time.perf_counter() - started
     output = child.stdout.read() if child.stdout else ""
@@ -524,6 +533,7 @@ def measure_indexing(engine: str, corpus: Path, index_dir: Path) -> dict[str, An
         "seconds": round(wall, 2),
         "articles_per_s": round(built["articles"] / wall, 1),
         "peak_rss_mb": round(peak / 2**20, 1),
+        "peak_anon_mb": round(peak_anonymous / 2**20, 1),
         "index_mb": round(size / 2**20, 1),
     }
 
@@ -599,6 +609,10 @@ def print_table(results: dict[str, Any]) -> None:
     row("index: articles/s", lambda e: e["index"]["articles_per_s"])
     row("index: wall s", lambda e: e["index"]["seconds"])
     row("index: peak memory MB", lambda e: e["index"]["peak_rss_mb"])
+    row(
+        "  of which anonymous MB",
+        lambda e: e["index"].get("peak_anon_mb", e["index"]["peak_rss_mb"]),
+    )
     row("index: size MB", lambda e: e["index"]["index_mb"])
     for kind in CLASSES:
         for stat in ("p50_ms", "p95_ms"):
