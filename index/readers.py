@@ -12,44 +12,23 @@ import io
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
+from index import archive_reader, html_reader, warc_reader
+from index.feed_reader import read_feed
+from index.records import Failure, Reader, Record, decode, guess_encoding
 
-@dataclass(frozen=True, slots=True)
-class Record:
-    """A raw article as read: field names and values, and where it came from."""
-
-    data: Mapping[str, Any]
-    origin: str
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """Something that could not be read, where it was, and why."""
-
-    origin: str
-    reason: str
-
-
-Reader = Callable[[IO[bytes], str], Iterator[Record | Failure]]
+# One record (a JSONL line, a CSV field) larger than this is reported, not parsed.
+MAX_RECORD_BYTES = 16 * 1024 * 1024
+_LIMIT = "16 MiB"
+# How much of a streamed file decides its encoding.
+_ENCODING_SAMPLE = 1024 * 1024
 
 _FRONT_MATTER_LINE = re.compile(r"^([A-Za-z_][\w -]*?)\s*:\s*(.*)$")
 _JSON_CONTAINERS = ("articles", "items", "entries", "documents", "results", "data")
 _SMART_TAG = re.compile(r"^\.([A-Z])(?:\s+(.*))?$")
 _SMART_FIELDS = {"T": "title", "A": "authors", "B": "source", "W": "body"}
-
-
-def decode(raw: bytes, origin: str) -> str:
-    """UTF-8 text (a BOM is dropped); raise ``ValueError`` naming the first bad byte."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise ValueError(
-            f"{origin}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
-        ) from None
 
 
 def read_text(stream: IO[bytes], origin: str) -> Iterator[Record | Failure]:
@@ -137,14 +116,18 @@ def read_json(stream: IO[bytes], origin: str) -> Iterator[Record | Failure]:
 
 def read_jsonl(stream: IO[bytes], origin: str) -> Iterator[Record | Failure]:
     """JSON Lines: one article object per line; blank lines are ignored."""
+    encoding, stream = sample_encoding(stream)
     for number, raw in enumerate(stream, 1):
         where = f"{origin}:{number}"
         if not raw.strip():
             continue
+        if len(raw) > MAX_RECORD_BYTES:
+            yield Failure(where, f"line of {len(raw):,} bytes is over the {_LIMIT} record limit")
+            continue
         try:
-            line = raw.decode("utf-8-sig")
+            line = raw.decode(encoding).lstrip("\ufeff")
         except UnicodeDecodeError as exc:
-            yield Failure(where, f"not UTF-8 text (byte 0x{raw[exc.start]:02x})")
+            yield Failure(where, f"not {encoding} text (byte 0x{raw[exc.start]:02x})")
             continue
         try:
             item = json.loads(line)
@@ -162,8 +145,9 @@ def read_jsonl(stream: IO[bytes], origin: str) -> Iterator[Record | Failure]:
 
 def read_csv(stream: IO[bytes], origin: str) -> Iterator[Record | Failure]:
     """CSV with a header row; a row whose field count differs from the header is reported."""
-    csv.field_size_limit(2**31 - 1)
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    csv.field_size_limit(MAX_RECORD_BYTES)
+    encoding, stream = sample_encoding(stream)
+    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
     rows = csv.reader(text)
     line = 1
     try:
@@ -191,8 +175,37 @@ def read_csv(stream: IO[bytes], origin: str) -> Iterator[Record | Failure]:
             yield Record(dict(zip(header, row, strict=True)), f"{origin}:{start}")
     except UnicodeDecodeError as exc:
         yield Failure(
-            f"{origin}:{line + 1}", f"not UTF-8 text ({exc.reason}); rest of file skipped"
+            f"{origin}:{line + 1}", f"not {encoding} text ({exc.reason}); rest of file skipped"
         )
+
+
+def sample_encoding(stream: IO[bytes]) -> tuple[str, IO[bytes]]:
+    """The encoding of a streamed file, judged on its first megabyte, and the whole stream."""
+    head = stream.read(_ENCODING_SAMPLE)
+    encoding = guess_encoding(head, partial=True) or "utf-8"
+    if encoding == "utf-8":
+        encoding = "utf-8-sig"
+    return encoding, io.BufferedReader(_Rewound(head, stream))
+
+
+class _Rewound(io.RawIOBase):
+    """A stream that first gives back bytes already read from it, then the rest."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self.head, self.rest = memoryview(head), rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.head:
+            count = min(len(buffer), len(self.head))
+            buffer[:count] = self.head[:count]
+            self.head = self.head[count:]
+            return count
+        data = self.rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
 
 
 def read_smart(stream: IO[bytes], origin: str) -> Iterator[Record | Failure]:
@@ -238,6 +251,15 @@ READERS: dict[str, Reader] = {
     "jsonl": read_jsonl,
     "csv": read_csv,
     "smart": read_smart,
+    "html": html_reader.read_html,
+    "feed": read_feed,
+    "warc": warc_reader.read_warc,
+    "zip": archive_reader.read_zip,
+}
+# Formats that need an optional dependency: a check that raises ``MissingExtra`` naming it.
+REQUIREMENTS: dict[str, Callable[[], object]] = {
+    "html": html_reader.require,
+    "warc": warc_reader.require,
 }
 EXTENSIONS: dict[str, str] = {
     ".txt": "text",
@@ -247,13 +269,36 @@ EXTENSIONS: dict[str, str] = {
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
     ".csv": "csv",
+    ".html": "html",
+    ".htm": "html",
+    ".rss": "feed",
+    ".atom": "feed",
+    ".warc": "warc",
+    ".warc.gz": "warc",
+    ".zip": "zip",
 }
+# Longest first, so ".warc.gz" wins over a plain compression suffix.
+_BY_LENGTH = sorted(EXTENSIONS, key=len, reverse=True)
+_FEED_ROOT = re.compile(rb"<(?:rss|feed|rdf:RDF)[\s>]")
+_HTML_ROOT = re.compile(rb"<(?:!doctype\s+html|html)[\s>]", re.IGNORECASE)
+
+
+def format_for_name(name: str) -> str | None:
+    """The reader a file name asks for by its extension, compound ones included."""
+    lower = name.lower()
+    return next((EXTENSIONS[ext] for ext in _BY_LENGTH if lower.endswith(ext)), None)
 
 
 def sniff_format(head: bytes) -> str | None:
-    """Recognise a format from a file's first bytes, for names that do not say."""
+    """Recognise a format from a file's first bytes, for names that do not say (``.xml`` feeds)."""
     if head.startswith(b".I "):
         return "smart"
+    if head.startswith(b"WARC/"):
+        return "warc"
+    if _FEED_ROOT.search(head):
+        return "feed"
+    if _HTML_ROOT.search(head.lstrip()[:200]):
+        return "html"
     return None
 
 
