@@ -39,13 +39,15 @@ class IngestOptions:
 
 @dataclass(slots=True)
 class IngestReport:
-    """What a run did: ``skipped`` inputs were passed over on purpose, ``failed`` unreadable."""
+    """What a run did: ``skipped`` inputs were passed over on purpose, ``failed`` unreadable;
+    ``warnings`` name articles indexed with something left out (an unreadable date)."""
 
     added: int = 0
     replaced: int = 0
     skipped: list[Failure] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
     inputs: int = 0
+    warnings: list[Failure] = field(default_factory=list)
 
     @property
     def committed(self) -> int:
@@ -84,11 +86,14 @@ def ingest(
                 if isinstance(record, Failure):
                     report.failed.append(record)
                     continue
+                notes: list[str] = []
                 try:
-                    article = with_id(cleaner(record_to_article(record.data, options.mapping)))
+                    article = record_to_article(record.data, options.mapping, notes.append)
+                    article = with_id(cleaner(article))
                 except ArticleError as exc:
                     report.failed.append(Failure(record.origin, str(exc)))
                     continue
+                report.warnings.extend(Failure(record.origin, note) for note in notes)
                 read += 1
                 batch.add(article.id, to_document(article))
             if on_progress:

@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from index.errors import BylineError
 from index.fields import FieldMapping
+from index.publishers import load_publishers
 from index.store import ENV_VAR, resolve_index_path
 from index.writer import DEFAULT_BATCH_SIZE, DEFAULT_WAIT_SECONDS, IngestOptions, ingest
 from search import render
@@ -95,7 +96,9 @@ def index_command(
     format: Annotated[
         str | None,
         typer.Option(
-            "--format", help="Read every file as this format: text, json, jsonl, csv, smart."
+            "--format",
+            help="Read every file as this format: text, json, jsonl, csv, smart, html, feed, "
+            "warc, zip.",
         ),
     ] = None,
     field: Annotated[
@@ -115,13 +118,19 @@ def index_command(
             "--clean-rules", help="Extra cleaning rules (TOML, same shape as the shipped ones)."
         ),
     ] = None,
+    publishers: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--publishers", help="Extra domain,name rows naming sources from URLs (CSV)."
+        ),
+    ] = None,
     batch_size: Annotated[int, typer.Option(help="Articles per commit.")] = DEFAULT_BATCH_SIZE,
     wait: WaitOption = DEFAULT_WAIT_SECONDS,
 ) -> None:
     """Read articles from files and folders into the index (re-indexing an id replaces it)."""
     defaults = {"source": source, "authors": author, "section": section}
     options = IngestOptions(
-        mapping=FieldMapping.parse(field or [], defaults),
+        mapping=FieldMapping.parse(field or [], defaults, load_publishers(publishers or [])),
         format=format,
         clean_rules=clean_rules or [],
         batch_size=batch_size,

@@ -191,11 +191,16 @@ def print_ingest_summary(console: Console, report: IngestReport) -> None:
     line = Text(
         f"Indexed {report.committed:,} article(s) from {report.inputs:,} input(s): "
         f"{report.added:,} added, {report.replaced:,} replaced, "
-        f"{len(report.skipped):,} skipped, {len(report.failed):,} failed",
+        f"{len(report.skipped):,} skipped, {len(report.failed):,} failed"
+        + (f", {len(report.warnings):,} warning(s)" if report.warnings else ""),
         style="bold red" if report.failed else "bold green",
     )
     console.print(line)
-    for title, items in (("Skipped", report.skipped), ("Failed", report.failed)):
+    for title, items in (
+        ("Skipped", report.skipped),
+        ("Warning", report.warnings),
+        ("Failed", report.failed),
+    ):
         for item in items[:MAX_FAILURES_SHOWN]:
             console.print(
                 Text(f"  {title.lower()}: ") + Text(safe(f"{item.origin}: {item.reason}"))
