@@ -15,6 +15,7 @@ from whoosh.index import FileIndex
 
 from index.article import with_id
 from index.clean import Cleaner, load_rules
+from index.dedup import StoryGrouper, story_fields
 from index.errors import ArticleError
 from index.fields import FieldMapping, record_to_article
 from index.inputs import discover, read_input
@@ -48,6 +49,7 @@ class IngestReport:
     failed: list[Failure] = field(default_factory=list)
     inputs: int = 0
     warnings: list[Failure] = field(default_factory=list)
+    duplicates: int = 0  # articles not indexed: the same text as another id
 
     @property
     def committed(self) -> int:
@@ -79,7 +81,10 @@ def ingest(
     found = discover(paths, options.format)
     report = IngestReport(skipped=found.skipped, failed=found.failed, inputs=len(found.inputs))
     with writer_lock(index_path, options.wait):
-        batch = _Batch(open_or_create_index(index_path), report, options.batch_size)
+        ix = open_or_create_index(index_path)
+        grouper = StoryGrouper()
+        grouper.use(ix.searcher())
+        batch = _Batch(ix, report, options.batch_size, lambda: grouper.use(ix.searcher()))
         read = 0
         for done, item in enumerate(found.inputs, 1):
             for record in read_input(item):
@@ -95,18 +100,25 @@ def ingest(
                     continue
                 report.warnings.extend(Failure(record.origin, note) for note in notes)
                 read += 1
-                batch.add(article.id, to_document(article))
+                verdict = grouper.judge(article)
+                if verdict.duplicate_of is not None:
+                    report.duplicates += 1
+                    continue
+                batch.add(article.id, to_document(article) | story_fields(verdict))
             if on_progress:
                 on_progress(Progress(done, len(found.inputs), read, report.committed))
         batch.commit()
+        grouper.close()
     return report
 
 
 class _Batch:
     """Documents waiting for their commit, keyed by id so a repeated id keeps its last version."""
 
-    def __init__(self, ix: FileIndex, report: IngestReport, size: int) -> None:
-        self.ix, self.report, self.size = ix, report, max(1, size)
+    def __init__(
+        self, ix: FileIndex, report: IngestReport, size: int, on_commit: Callable[[], None]
+    ) -> None:
+        self.ix, self.report, self.size, self.on_commit = ix, report, max(1, size), on_commit
         self.pending: dict[str, dict[str, Any]] = {}
 
     def add(self, article_id: str, document: dict[str, Any]) -> None:
@@ -128,6 +140,7 @@ class _Batch:
         self.report.replaced += replaced
         self.report.added += len(self.pending) - replaced
         self.pending = {}
+        self.on_commit()
 
 
 def _write(writer: Any, documents: Iterable[dict[str, Any]]) -> int:

@@ -32,6 +32,7 @@ from search.manage import (
     select_for_deletion,
 )
 from search.query import Filters
+from search.similar import find_similar
 
 # Exit code of `byline index` when it finished but some inputs could not be read.
 EXIT_PARTIAL = 3
@@ -191,6 +192,12 @@ def search_command(
     sort: Annotated[str, typer.Option(help="relevance, newest or oldest.")] = "relevance",
     limit: Annotated[int, typer.Option(help="Hits per page.")] = 10,
     page: Annotated[int, typer.Option(help="Page number, from 1.")] = 1,
+    collapse: Annotated[
+        bool,
+        typer.Option(
+            "--collapse/--no-collapse", help="One hit per story, naming its other sources."
+        ),
+    ] = True,
     as_json: JsonOption = False,
 ) -> None:
     """Search the index: ranked hits with snippets, and facet counts over all matches."""
@@ -203,6 +210,7 @@ def search_command(
         sort=sort,
         limit=limit,
         page=page,
+        collapse=collapse,
     )
     result = search(resolve_index_path(index), request)
     if as_json:
@@ -224,6 +232,22 @@ def show_command(
         _print_json(render.article_json(article))
     else:
         render.print_article(_stdout(), article)
+
+
+@app.command("similar")
+@_friendly
+def similar_command(
+    article_id: Annotated[str, typer.Argument(metavar="ID", help="The article's id.")],
+    index: IndexOption = None,
+    limit: Annotated[int, typer.Option(help="How many to show.")] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """Articles most like one article: copies of the same story first, then related ones."""
+    result = find_similar(resolve_index_path(index), article_id, limit)
+    if as_json:
+        _print_json(render.similar_json(result))
+    else:
+        render.print_similar(_stdout(), result)
 
 
 @app.command("stats")

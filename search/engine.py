@@ -15,6 +15,7 @@ from index.store import open_index
 from search.facets import FACETS, FacetCount
 from search.query import Filters, build_filter, parse_query
 from search.ranking import SORTS, sort_facet, weighting
+from search.similar import StoryMember, collapse_arguments, story_members
 from search.snippets import Snippet, make_snippet
 
 MAX_LIMIT = 1_000
@@ -34,6 +35,7 @@ class SearchRequest:
     sort: str = "relevance"
     limit: int = 10
     page: int = 1
+    collapse: bool = True  # one hit per story, naming the others
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +43,7 @@ class Hit:
     article: Article
     score: float | None  # None when sorted by date rather than relevance
     snippet: Snippet
+    similar: tuple[StoryMember, ...] = ()  # same-story matches folded into this hit
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,16 +96,24 @@ def _run(
     sortedby, reverse = sort_facet(request.sort, searcher.schema)
     end = request.page * request.limit
     results = searcher.search(
-        scoring_query, limit=end, filter=narrowing, sortedby=sortedby, reverse=reverse
+        scoring_query,
+        limit=end,
+        filter=narrowing,
+        sortedby=sortedby,
+        reverse=reverse,
+        **collapse_arguments(request.collapse),
     )
     matching = _matching_docnums(searcher, scoring_query, narrowing)
+    collapsed_from = frozenset(matching) if request.collapse else frozenset()
     terms = _snippet_terms(searcher, scoring_query)
     analyzer = searcher.schema["body"].analyzer
     hits = []
     for hit in results[end - request.limit : end]:
         article = from_stored(hit.fields())
         score = hit.score if request.sort == "relevance" else None
-        hits.append(Hit(article, score, make_snippet(article.body, terms, analyzer)))
+        snippet = make_snippet(article.body, terms, analyzer)
+        similar = story_members(searcher, hit, collapsed_from) if request.collapse else ()
+        hits.append(Hit(article, score, snippet, similar))
     facets = {
         name: FACETS[name].counts(searcher, matching, request.facet_size) for name in request.facets
     }
