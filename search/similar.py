@@ -23,8 +23,7 @@ from index.schema import TITLE_BOOST, from_stored
 from index.store import open_index
 from search.ranking import weighting
 
-# Terms taken from an article to find others like it: a few from the headline, more from the body.
-TITLE_TERMS = 10
+# Key terms taken from an article's body to find others like it.
 BODY_TERMS = 25
 MAX_SIMILAR = 100
 
@@ -81,39 +80,45 @@ def find_similar(index_path: Path, article_id: str, limit: int = 10) -> SimilarR
         docnum = next(iter(searcher.document_numbers(id=article_id)), None)
         if docnum is None:
             raise ArticleError(f"no article with id {article_id!r} in {index_path}")
-        stored = searcher.stored_fields(docnum)
-        article = from_stored(stored)
-        story = stored.get("story")
-        same = set(searcher.document_numbers(story=story)) - {docnum} if story else set()
-        like = _more_like_query(searcher, article)
-        scores: dict[int, float] = {}
-        if like is not None:
-            for hit in searcher.search(like, limit=limit + len(same), mask={docnum}):
-                scores[hit.docnum] = hit.score
-        ranked = sorted(same, key=lambda d: -scores.get(d, 0.0))
-        ranked += [d for d in scores if d not in same]
-        hits = [
-            SimilarHit(from_stored(searcher.stored_fields(d)), scores.get(d, 0.0), d in same)
-            for d in ranked[:limit]
-        ]
+        return similar_to(searcher, docnum, limit)
+
+
+def similar_to(
+    searcher: Searcher, docnum: int, limit: int, *, same_story_first: bool = True
+) -> SimilarResult:
+    """``find_similar`` on an open searcher, for callers asking about many articles
+    (``same_story_first=False`` ranks by shared terms alone, as a baseline to measure)."""
+    stored = searcher.stored_fields(docnum)
+    article = from_stored(stored)
+    story = stored.get("story") if same_story_first else None
+    same = set(searcher.document_numbers(story=story)) - {docnum} if story else set()
+    like = _more_like_query(searcher, article)
+    scores: dict[int, float] = {}
+    if like is not None:
+        for hit in searcher.search(like, limit=limit + len(same), mask={docnum}):
+            scores[hit.docnum] = hit.score
+    ranked = sorted(same, key=lambda d: -scores.get(d, 0.0))
+    ranked += [d for d in scores if d not in same]
+    hits = [
+        SimilarHit(from_stored(searcher.stored_fields(d)), scores.get(d, 0.0), d in same)
+        for d in ranked[:limit]
+    ]
     return SimilarResult(article, hits)
 
 
 def _more_like_query(searcher: Searcher, article: Article) -> wq.Query | None:
-    weights: dict[str, float] = {}
-    for field, text, count in (
-        ("title", article.title, TITLE_TERMS),
-        ("body", article.body, BODY_TERMS),
-    ):
-        if text.strip():
-            for term, weight in searcher.key_terms_from_text(field, text, numterms=count):
-                weights[term] = max(weight, weights.get(term, 0.0))
+    """Every headline word (a headline is short and all signal) and the body's key terms
+    (Bo1-weighted, as Whoosh's more-like-this picks them), each sought in title and body."""
+    weights = {token.text: 1.0 for token in searcher.schema["title"].analyzer(article.title)}
+    if article.body.strip():
+        key_terms = searcher.key_terms_from_text("body", article.body, numterms=BODY_TERMS)
+        top = max((weight for _, weight in key_terms), default=1.0) or 1.0
+        for term, weight in key_terms:
+            weights[term] = max(weight / top, weights.get(term, 0.0))
     if not weights:
         return None
-    top = max(weights.values()) or 1.0
     clauses: list[wq.Query] = []
     for term, weight in weights.items():
-        boost = weight / top
-        clauses.append(wq.Term("title", term, boost=boost * TITLE_BOOST))
-        clauses.append(wq.Term("body", term, boost=boost))
+        clauses.append(wq.Term("title", term, boost=weight * TITLE_BOOST))
+        clauses.append(wq.Term("body", term, boost=weight))
     return wq.Or(clauses)
