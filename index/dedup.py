@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable
@@ -28,6 +27,7 @@ from dataclasses import dataclass
 from whoosh.searching import Searcher
 
 from index.article import Article
+from index.clean import fold_typography
 
 BINS = 64
 BANDS = 16
@@ -40,21 +40,7 @@ SHINGLE_WORDS = 3
 _MIN_BODY_WORDS = 40
 _EMPTY = 2**32 - 1
 
-# Typographic forms folded to their plain equivalents before comparing texts.
-_TYPOGRAPHY = str.maketrans(
-    {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-        "\u00ab": '"', "\u00bb": '"', "\u2010": "-", "\u2011": "-", "\u2012": "-",
-        "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-", "\u00a0": " ",
-    }
-)  # fmt: skip
 _NON_WORD = re.compile(r"[\W_]+")
-
-
-def fold_typography(text: str) -> str:
-    """Curly quotes, dashes and compatibility forms (ligatures, full-width) in plain form."""
-    return unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY)
 
 
 def normalised_words(text: str) -> list[str]:
