@@ -7,8 +7,9 @@ share a ``story`` key, found by MinHash over word shingles with locality-sensiti
 each article's signature is cut into bands, articles sharing a band are candidates, and a
 candidate whose estimated resemblance passes ``STORY_THRESHOLD`` lends its story key.
 
-The index itself is the LSH table (band keys are an indexed field, signatures a stored one), so
-grouping works across runs; articles of the batch not yet committed are looked up in memory.
+Fingerprints and band keys live in a small SQLite table beside the index (``STORY_TABLE``), so
+grouping works across runs without adding thousands of one-document terms to the index; the
+index itself holds only each article's ``story`` key, which search collapses on.
 
 The MinHash is one-permutation hashing with rotation densification (Li et al. 2012; Shrivastava
 2017): one hash per shingle instead of one per shingle and permutation, which keeps it cheap in
@@ -19,16 +20,18 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sqlite3
 from array import array
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from whoosh.searching import Searcher
 
 from index.article import Article
 from index.clean import fold_typography
 
+STORY_TABLE = "stories.sqlite"
 BINS = 64
 BANDS = 16
 ROWS = BINS // BANDS
@@ -129,22 +132,45 @@ class Verdict:
     duplicate_of: str | None = None
 
 
+_TABLES = """
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY, body_hash TEXT NOT NULL, story TEXT NOT NULL, signature BLOB
+);
+CREATE INDEX IF NOT EXISTS articles_by_hash ON articles (body_hash);
+CREATE TABLE IF NOT EXISTS bands (band TEXT NOT NULL, id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS bands_by_band ON bands (band);
+CREATE INDEX IF NOT EXISTS bands_by_id ON bands (id);
+"""
+
+
 class StoryGrouper:
-    """Decides each article's fate against the committed index and the pending batch."""
+    """Decides each article's fate, remembering fingerprints in ``STORY_TABLE`` beside the index.
 
-    def __init__(self) -> None:
+    The table is written with each batch and committed after the index commits it. Rows of
+    articles since deleted from the index are ignored: an exact duplicate must repeat an
+    article that is still there.
+    """
+
+    def __init__(self, index_path: Path) -> None:
+        self.db = sqlite3.connect(index_path / STORY_TABLE)
+        self.db.executescript(_TABLES)
         self.searcher: Searcher | None = None
-        self._hashes: dict[str, str] = {}
-        self._bands: dict[str, list[tuple[str, str, array]]] = defaultdict(list)
+        self._pending: set[str] = set()
 
-    def use(self, searcher: Searcher | None) -> None:
-        """Look up committed articles in ``searcher`` from now on (after each commit); what
-        was pending is now in it."""
+    def use(self, searcher: Searcher) -> None:
+        """Check liveness in ``searcher`` from now on: called after each commit, when what was
+        pending is in the index."""
+        self.db.commit()
         if self.searcher is not None:
             self.searcher.close()
         self.searcher = searcher
-        self._hashes.clear()
-        self._bands.clear()
+        self._pending.clear()
+
+    def close(self) -> None:
+        """Stop; rows not yet committed with an index commit are dropped."""
+        if self.searcher is not None:
+            self.searcher.close()
+        self.db.close()
 
     def judge(self, article: Article) -> Verdict:
         found = fingerprint(article)
@@ -152,58 +178,44 @@ class StoryGrouper:
         if original is not None:
             return Verdict(found, "", duplicate_of=original)
         story = self._find_story(found, article.id) or f"s:{found.body_hash}"
-        self._hashes[found.body_hash] = article.id
-        for key in found.bands:
-            self._bands[key].append((article.id, story, found.signature))
+        self.db.execute("DELETE FROM bands WHERE id = ?", (article.id,))
+        self.db.execute(
+            "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?)",
+            (article.id, found.body_hash, story, signature_bytes(found.signature)),
+        )
+        self.db.executemany(
+            "INSERT INTO bands VALUES (?, ?)", [(band, article.id) for band in found.bands]
+        )
+        self._pending.add(article.id)
         return Verdict(found, story)
 
-    def close(self) -> None:
-        self.use(None)
+    def _live(self, article_id: str) -> bool:
+        if article_id in self._pending:
+            return True
+        searcher = self.searcher
+        return searcher is not None and searcher.document_number(id=article_id) is not None
 
     def _find_hash(self, body_hash: str, article_id: str) -> str | None:
-        pending = self._hashes.get(body_hash)
-        if pending is not None and pending != article_id:
-            return pending
-        if self.searcher is None:
-            return None
-        for docnum in self.searcher.document_numbers(body_hash=body_hash):
-            stored = self.searcher.stored_fields(docnum)
-            if stored["id"] != article_id:
-                return stored["id"]
-        return None
+        rows = self.db.execute(
+            "SELECT id FROM articles WHERE body_hash = ? AND id != ?", (body_hash, article_id)
+        )
+        return next((other for (other,) in rows if self._live(other)), None)
 
     def _find_story(self, found: Fingerprint, article_id: str) -> str | None:
+        if not found.bands:
+            return None
+        marks = ",".join("?" * len(found.bands))
+        rows = self.db.execute(
+            f"SELECT DISTINCT a.id, a.story, a.signature FROM bands b JOIN articles a "
+            f"ON a.id = b.id WHERE b.band IN ({marks}) AND a.id != ?",
+            (*found.bands, article_id),
+        )
         best, best_story = STORY_THRESHOLD, None
-        for other_id, story, signature in self._candidates(found.bands):
-            if other_id == article_id:
+        for _, story, stored in rows:
+            signature = signature_from(stored)
+            if signature is None:
                 continue
             score = resemblance(found.signature, signature)
             if score >= best:
                 best, best_story = score, story
         return best_story
-
-    def _candidates(self, bands: tuple[str, ...]) -> Iterable[tuple[str, str, array]]:
-        for key in bands:
-            yield from self._bands.get(key, ())
-        if self.searcher is None:
-            return
-        seen: set[int] = set()
-        for key in bands:
-            for docnum in self.searcher.document_numbers(story_bands=key):
-                if docnum in seen:
-                    continue
-                seen.add(docnum)
-                stored = self.searcher.stored_fields(docnum)
-                signature = signature_from(stored.get("minhash"))
-                if signature is not None:
-                    yield stored["id"], stored.get("story") or "", signature
-
-
-def story_fields(verdict: Verdict) -> dict[str, object]:
-    """The index fields that carry an article's duplicate and story information."""
-    found = verdict.fingerprint
-    fields: dict[str, object] = {"story": verdict.story, "body_hash": found.body_hash}
-    if found.bands:
-        fields["story_bands"] = " ".join(found.bands)
-        fields["minhash"] = signature_bytes(found.signature)
-    return fields

@@ -32,6 +32,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "rights": ("rights", "copyright"),
 }
 
+# Longer than any real article (War and Peace is 3.2 million characters): a dump, not a story.
+MAX_ARTICLE_CHARS = 10_000_000
 _TAG_SPLIT = re.compile(r"\s*[;,|]\s*")
 
 
@@ -91,6 +93,11 @@ def record_to_article(
     title, body = _text(values["title"]), _text(values["body"])
     if not title and not body:
         raise ArticleError("no title or body (looked for: title, headline, body, content, text)")
+    if len(title) + len(body) > MAX_ARTICLE_CHARS:
+        raise ArticleError(
+            f"text of {len(title) + len(body):,} characters is over the "
+            f"{MAX_ARTICLE_CHARS:,} limit for one article"
+        )
     try:
         published = parse_published(values["published"])
     except InvalidDate as exc:

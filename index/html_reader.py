@@ -15,6 +15,8 @@ from index.errors import MissingExtra
 from index.records import Failure, Record
 
 INSTALL_HINT = "pip install 'byline[html]'"
+# Less than a sentence is a button or a caption the extractor picked up, not an article.
+MIN_TEXT_CHARS = 25
 
 
 def require() -> ModuleType:
@@ -46,12 +48,12 @@ def html_record(page: bytes, origin: str, url: str | None = None) -> Record | Fa
     except (ValueError, TypeError, LookupError) as exc:
         return Failure(origin, f"cannot parse HTML: {exc}")
     text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
-    if not text:
-        return Failure(origin, "no article text found in the page")
-    title = (doc.title or "").strip()
+    title = (doc.title or "").strip() if doc is not None else ""
     first, _, rest = text.partition("\n")
-    if title and first.strip() == title and rest.strip():
-        text = rest  # the extractor repeats the headline as the first line
+    if title and first.strip() == title:
+        text = rest.strip()  # the extractor repeats the headline as the first line
+    if len(text) < MIN_TEXT_CHARS:
+        return Failure(origin, "no article text found in the page")
     data: dict[str, Any] = {
         "title": title,
         "body": text,

@@ -24,6 +24,9 @@ MAX_RECORD_BYTES = 16 * 1024 * 1024
 _LIMIT = "16 MiB"
 # How much of a streamed file decides its encoding.
 _ENCODING_SAMPLE = 1024 * 1024
+_CHUNK = 8 * 1024  # small, so a damaged archive gives up as much as it can
+# A first line longer than this is a paragraph, not a headline: the body starts there.
+_MAX_TITLE_CHARS = 500
 
 _FRONT_MATTER_LINE = re.compile(r"^([A-Za-z_][\w -]*?)\s*:\s*(.*)$")
 _JSON_CONTAINERS = ("articles", "items", "entries", "documents", "results", "data")
@@ -52,7 +55,7 @@ def read_text(stream: IO[bytes], origin: str) -> Iterator[Record | Failure]:
     rest = lines[start:]
     while rest and not rest[0].strip():
         rest.pop(0)
-    if rest and "title" not in {key.lower() for key in data}:
+    if rest and len(rest[0]) <= _MAX_TITLE_CHARS and "title" not in {k.lower() for k in data}:
         data["title"] = rest.pop(0).strip().lstrip("#").strip()
     data.setdefault("body", "\n".join(rest))
     yield Record(data, origin)
@@ -127,7 +130,7 @@ def read_jsonl(stream: IO[bytes], origin: str) -> Iterator[Record | Failure]:
         try:
             line = raw.decode(encoding).lstrip("\ufeff")
         except UnicodeDecodeError as exc:
-            yield Failure(where, f"not {encoding} text (byte 0x{raw[exc.start]:02x})")
+            yield Failure(where, f"not {_named(encoding)} text (byte 0x{raw[exc.start]:02x})")
             continue
         try:
             item = json.loads(line)
@@ -175,24 +178,46 @@ def read_csv(stream: IO[bytes], origin: str) -> Iterator[Record | Failure]:
             yield Record(dict(zip(header, row, strict=True)), f"{origin}:{start}")
     except UnicodeDecodeError as exc:
         yield Failure(
-            f"{origin}:{line + 1}", f"not {encoding} text ({exc.reason}); rest of file skipped"
+            f"{origin}:{line + 1}",
+            f"not {_named(encoding)} text ({exc.reason}); rest of file skipped",
         )
 
 
 def sample_encoding(stream: IO[bytes]) -> tuple[str, IO[bytes]]:
-    """The encoding of a streamed file, judged on its first megabyte, and the whole stream."""
-    head = stream.read(_ENCODING_SAMPLE)
+    """The encoding of a streamed file, judged on its first megabyte, and the whole stream.
+
+    If reading the sample fails (a truncated archive), the error is raised only once the bytes
+    before it have been read, so the records they hold are not lost.
+    """
+    chunks: list[bytes] = []
+    size, error = 0, None
+    while size < _ENCODING_SAMPLE:
+        try:
+            chunk = stream.read(_CHUNK)
+        except Exception as exc:  # raised again, in order, by _Rewound
+            error = exc
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    head = b"".join(chunks)
     encoding = guess_encoding(head, partial=True) or "utf-8"
     if encoding == "utf-8":
         encoding = "utf-8-sig"
-    return encoding, io.BufferedReader(_Rewound(head, stream))
+    return encoding, io.BufferedReader(_Rewound(head, stream, error))
+
+
+def _named(encoding: str) -> str:
+    return "UTF-8" if encoding.startswith("utf-8") else encoding
 
 
 class _Rewound(io.RawIOBase):
-    """A stream that first gives back bytes already read from it, then the rest."""
+    """A stream that first gives back bytes already read from it, then the rest (or the error
+    that stopped the first read)."""
 
-    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
-        self.head, self.rest = memoryview(head), rest
+    def __init__(self, head: bytes, rest: IO[bytes], error: Exception | None) -> None:
+        self.head, self.rest, self.error = memoryview(head), rest, error
 
     def readable(self) -> bool:
         return True
@@ -203,6 +228,9 @@ class _Rewound(io.RawIOBase):
             buffer[:count] = self.head[:count]
             self.head = self.head[count:]
             return count
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
         data = self.rest.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)

@@ -60,6 +60,8 @@ def guess_encoding(raw: bytes, *, partial: bool = False) -> str | None:
             return "utf-8"  # a sample cut inside a character
     else:
         return "utf-8"
+    if any(not char.isascii() and char != "\ufffd" for char in raw.decode("utf-8", "replace")):
+        return "utf-8"  # real UTF-8 sequences: the bad bytes are damage, not another encoding
     try:
         text = raw.decode("cp1252")
     except UnicodeDecodeError:
@@ -86,14 +88,11 @@ def decode(raw: bytes, origin: str) -> str:
     Never guesses silently into garbage: bytes no text encoding explains (binary data) fail.
     """
     encoding = guess_encoding(raw)
-    if encoding is None:
-        try:
-            raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = raw.count(b"\n", 0, exc.start) + 1
-            raise ValueError(
-                f"{origin}:{line}: not text in any known encoding "
-                f"(byte 0x{raw[exc.start]:02x} at offset {exc.start} is not UTF-8)"
-            ) from None
-        raise ValueError(f"{origin}: binary data, not text")
-    return raw.decode(encoding).lstrip("\ufeff")
+    try:
+        return raw.decode(encoding or "utf-8").lstrip("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        what = "damaged UTF-8 text" if encoding else "not text in any known encoding"
+        raise ValueError(
+            f"{origin}:{line}: {what} (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
+        ) from None

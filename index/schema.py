@@ -53,12 +53,8 @@ def build_schema() -> fields.Schema:
         published=fields.DATETIME(sortable=True),
         published_text=fields.STORED(),
         rights=fields.STORED(),
-        # Duplicates and syndication (index/dedup.py): the story group, for collapsing results,
-        # the normalised-text hash, and the MinHash band keys and signature for lookups.
+        # The story group of syndicated copies (index/dedup.py), for collapsing results.
         story=fields.ID(stored=True, sortable=True),
-        body_hash=fields.ID(),
-        story_bands=fields.KEYWORD(),
-        minhash=fields.STORED(),
     )
     for field in FACET_FIELDS.values():
         schema.add(field, fields.TEXT(analyzer=facet, phrase=False, stored=True))

@@ -15,7 +15,7 @@ from whoosh.index import FileIndex
 
 from index.article import with_id
 from index.clean import Cleaner, load_rules
-from index.dedup import StoryGrouper, story_fields
+from index.dedup import StoryGrouper
 from index.errors import ArticleError
 from index.fields import FieldMapping, record_to_article
 from index.inputs import discover, read_input
@@ -82,7 +82,7 @@ def ingest(
     report = IngestReport(skipped=found.skipped, failed=found.failed, inputs=len(found.inputs))
     with writer_lock(index_path, options.wait):
         ix = open_or_create_index(index_path)
-        grouper = StoryGrouper()
+        grouper = StoryGrouper(index_path)
         grouper.use(ix.searcher())
         batch = _Batch(ix, report, options.batch_size, lambda: grouper.use(ix.searcher()))
         read = 0
@@ -104,7 +104,7 @@ def ingest(
                 if verdict.duplicate_of is not None:
                     report.duplicates += 1
                     continue
-                batch.add(article.id, to_document(article) | story_fields(verdict))
+                batch.add(article.id, to_document(article) | {"story": verdict.story})
             if on_progress:
                 on_progress(Progress(done, len(found.inputs), read, report.committed))
         batch.commit()
