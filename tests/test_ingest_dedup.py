@@ -153,3 +153,11 @@ def test_resemblance_of_a_text_with_itself_is_one(words: list[str]) -> None:
     first, second = fingerprint(article), fingerprint(Article("", " ".join(words)))
     assert resemblance(first.signature, second.signature) == 1.0
     assert first.bands == second.bands
+
+
+def test_a_copy_of_a_deleted_article_is_indexed(tmp_path: Path, invoke) -> None:
+    index, _ = _index_records(tmp_path, RECORDS[:1])
+    deleted = invoke("delete", "reuters-1", "--index", str(index), "--yes")
+    assert deleted.exit_code == 0, deleted.stderr
+    _, report = _index_records(tmp_path, RECORDS[2:3])  # yahoo-1, the same text
+    assert (report.added, report.duplicates) == (1, 0)
