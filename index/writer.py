@@ -7,6 +7,7 @@ whose id is already in the index replaces it; the same id twice in one run keeps
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,9 +81,8 @@ def ingest(
     cleaner = Cleaner(load_rules(options.clean_rules))
     found = discover(paths, options.format)
     report = IngestReport(skipped=found.skipped, failed=found.failed, inputs=len(found.inputs))
-    with writer_lock(index_path, options.wait):
+    with writer_lock(index_path, options.wait), closing(StoryGrouper(index_path)) as grouper:
         ix = open_or_create_index(index_path)
-        grouper = StoryGrouper(index_path)
         grouper.use(ix.searcher())
         batch = _Batch(ix, report, options.batch_size, lambda: grouper.use(ix.searcher()))
         read = 0
@@ -108,7 +108,6 @@ def ingest(
             if on_progress:
                 on_progress(Progress(done, len(found.inputs), read, report.committed))
         batch.commit()
-        grouper.close()
     return report
 
 
