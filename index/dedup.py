@@ -85,14 +85,18 @@ def minhash(items: Iterable[str]) -> array:
             mins[slot] = rest
     if all(value == _EMPTY for value in mins):
         return array("I", mins)
-    for slot in range(BINS):
-        offset = 1
-        while mins[slot] == _EMPTY:
-            donor = mins[(slot + offset) % BINS]
-            if donor != _EMPTY:
-                mins[slot] = (donor + offset * 0x9E3779B1) & 0xFFFFFFFF
-            offset += 1
-    return array("I", mins)
+    # Walk the ring backwards twice, so each empty bin meets its nearest filled successor.
+    filled = array("I", mins)
+    donor, offset = _EMPTY, 0
+    for position in range(2 * BINS - 1, -1, -1):
+        value = mins[position % BINS]
+        if value != _EMPTY:
+            donor, offset = value, 0
+            continue
+        offset += 1
+        if position < BINS:
+            filled[position] = (donor + offset * 0x9E3779B1) & 0xFFFFFFFF
+    return filled
 
 
 def band_keys(signature: array) -> tuple[str, ...]:
