@@ -19,6 +19,7 @@ pure Python.
 from __future__ import annotations
 
 import hashlib
+import operator
 import re
 import sqlite3
 from array import array
@@ -111,7 +112,7 @@ def band_keys(signature: array) -> tuple[str, ...]:
 
 def resemblance(first: array, second: array) -> float:
     """Estimated Jaccard resemblance of the shingle sets behind two signatures."""
-    return sum(a == b for a, b in zip(first, second, strict=True)) / BINS
+    return sum(map(operator.eq, first, second)) / BINS
 
 
 def signature_bytes(signature: array) -> bytes:
