@@ -13,6 +13,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from index.records import decode, guess_encoding
 from index.writer import IngestOptions, ingest
@@ -214,3 +216,14 @@ def test_format_option_forces_each_new_reader(invoke, tmp_path: Path) -> None:
             "index", str(tmp_path / name), "--format", fmt, "--index", str(tmp_path / fmt)
         )
         assert result.exit_code == 0, result.stderr
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300))
+def test_any_bytes_decode_or_fail_with_a_reason(raw: bytes) -> None:
+    try:
+        text = decode(raw, "x.txt")
+    except ValueError as exc:
+        assert str(exc).startswith("x.txt")
+    else:
+        assert isinstance(text, str)

@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 from conftest import write_jsonl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from index.authors import split_authors
 from index.dates import parse_published
+from index.errors import InvalidDate
 from index.publishers import infer_source, load_publishers
 from index.writer import IngestOptions, ingest
 from search.manage import get_article
@@ -130,3 +133,21 @@ def test_unreadable_date_is_a_warning_and_the_article_is_indexed(tmp_path: Path,
 )
 def test_bylines_split_into_authors(byline: object, authors: list[str]) -> None:
     assert split_authors(byline) == authors
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=120))
+def test_any_byline_gives_clean_names(byline: str) -> None:
+    for name in split_authors(byline):
+        assert name and name == name.strip() and not any(char.isdigit() for char in name)
+        assert not name.lower().startswith("by ")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=60) | st.integers() | st.floats(allow_nan=True))
+def test_any_date_value_parses_or_says_why(value: object) -> None:
+    try:
+        parsed = parse_published(value)
+    except InvalidDate:
+        return
+    assert parsed is None or isinstance(parsed, date)
