@@ -35,7 +35,9 @@ class SearchRequest:
     sort: str = "relevance"
     limit: int = 10
     page: int = 1
-    collapse: bool = True  # one hit per story, naming the others
+    # One hit per story, naming the others. Off for library callers (evaluations compare
+    # every document); the CLI turns it on unless --no-collapse.
+    collapse: bool = False
 
 
 @dataclass(frozen=True, slots=True)
