@@ -129,8 +129,8 @@ def signature_from(stored: bytes | None) -> array | None:
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """``duplicate_of`` names the article this one repeats exactly (then it is not indexed);
-    otherwise ``story`` is the key of its story group."""
+    """``story`` is the key of the article's story group; ``duplicate_of`` names the article it
+    repeats exactly, if any (then it is normally not indexed)."""
 
     fingerprint: Fingerprint
     story: str
@@ -181,7 +181,7 @@ class StoryGrouper:
         found = fingerprint(article)
         original = self._find_hash(found.body_hash, article.id)
         if original is not None:
-            return Verdict(found, "", duplicate_of=original)
+            return Verdict(found, original[1], duplicate_of=original[0])
         story = self._find_story(found, article.id) or f"s:{found.body_hash}"
         self.db.execute("DELETE FROM bands WHERE id = ?", (article.id,))
         self.db.execute(
@@ -200,11 +200,13 @@ class StoryGrouper:
         searcher = self.searcher
         return searcher is not None and searcher.document_number(id=article_id) is not None
 
-    def _find_hash(self, body_hash: str, article_id: str) -> str | None:
+    def _find_hash(self, body_hash: str, article_id: str) -> tuple[str, str] | None:
+        """The id and story of a live article with the same text."""
         rows = self.db.execute(
-            "SELECT id FROM articles WHERE body_hash = ? AND id != ?", (body_hash, article_id)
+            "SELECT id, story FROM articles WHERE body_hash = ? AND id != ?",
+            (body_hash, article_id),
         )
-        return next((other for (other,) in rows if self._live(other)), None)
+        return next((row for row in rows if self._live(row[0])), None)
 
     def _find_story(self, found: Fingerprint, article_id: str) -> str | None:
         if not found.bands:

@@ -37,6 +37,7 @@ class IngestOptions:
     clean_rules: list[Path] = field(default_factory=list)
     batch_size: int = DEFAULT_BATCH_SIZE
     wait: float = DEFAULT_WAIT_SECONDS
+    keep_duplicates: bool = False  # index exact copies too (test collections judge every id)
 
 
 @dataclass(slots=True)
@@ -101,7 +102,7 @@ def ingest(
                 report.warnings.extend(Failure(record.origin, note) for note in notes)
                 read += 1
                 verdict = grouper.judge(article)
-                if verdict.duplicate_of is not None:
+                if verdict.duplicate_of is not None and not options.keep_duplicates:
                     report.duplicates += 1
                     continue
                 batch.add(article.id, to_document(article) | {"story": verdict.story})

@@ -125,6 +125,12 @@ def index_command(
             "--publishers", help="Extra domain,name rows naming sources from URLs (CSV)."
         ),
     ] = None,
+    keep_duplicates: Annotated[
+        bool,
+        typer.Option(
+            "--keep-duplicates", help="Index exact copies of other articles too (not just once)."
+        ),
+    ] = False,
     batch_size: Annotated[int, typer.Option(help="Articles per commit.")] = DEFAULT_BATCH_SIZE,
     wait: WaitOption = DEFAULT_WAIT_SECONDS,
 ) -> None:
@@ -136,6 +142,7 @@ def index_command(
         clean_rules=clean_rules or [],
         batch_size=batch_size,
         wait=wait,
+        keep_duplicates=keep_duplicates,
     )
     stderr = Console(stderr=True, highlight=False)
     index_path = resolve_index_path(index)

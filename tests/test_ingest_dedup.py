@@ -82,6 +82,10 @@ def test_exact_copies_are_indexed_once_and_counted(tmp_path: Path, invoke) -> No
     assert result.exit_code == 0, result.stderr
     assert "4 added" in result.stderr and "1 duplicate(s) left out" in result.stderr
     assert invoke("show", "yahoo-1", "--index", str(tmp_path / "index")).exit_code == 1
+    kept = invoke("index", str(path), "--index", str(tmp_path / "all"), "--keep-duplicates")
+    assert "5 added" in kept.stderr and "duplicate" not in kept.stderr
+    stories = _stories(tmp_path / "all")
+    assert stories["yahoo-1"] == stories["reuters-1"] == stories["hill-1"]
 
 
 def test_reindexing_the_same_articles_replaces_rather_than_dedups(tmp_path: Path) -> None:
