@@ -3,6 +3,8 @@
 A reader yields ``Record`` for each article-shaped thing it finds and ``Failure`` for each part
 it cannot read (naming the line or item), then carries on, so one bad line never costs the rest.
 ``READERS`` is the registry ``--format NAME`` chooses from; ``EXTENSIONS`` picks one by name.
+The plain-text formats live here; HTML, feeds, WARC and zip archives have modules of their own
+(``*_reader.py``) and are registered here.
 """
 
 from __future__ import annotations
