@@ -40,7 +40,7 @@ ROWS = BINS // BANDS
 # With 16 bands of 4, a pair at 0.5 is a candidate with probability 0.65, at 0.7 with 0.998.
 STORY_THRESHOLD = 0.5
 SHINGLE_WORDS = 3
-# Below this many words the body says too little; the headline joins it.
+# Below this many words the body says too little; the headline joins it (for both checks).
 _MIN_BODY_WORDS = 40
 _EMPTY = 2**32 - 1
 
@@ -62,9 +62,11 @@ class Fingerprint:
 
 
 def fingerprint(article: Article) -> Fingerprint:
+    """The text compared is the body, or headline and body when the body is short: two briefs
+    reading "This story will be updated." are not the same article."""
     body = normalised_words(article.body)
     words = body if len(body) >= _MIN_BODY_WORDS else normalised_words(article.title) + body
-    digest = hashlib.sha1(" ".join(body or words).encode()).hexdigest()[:20]
+    digest = hashlib.sha1(" ".join(words).encode()).hexdigest()[:20]
     signature = minhash(shingles(words))
     return Fingerprint(digest, signature, band_keys(signature))
 

@@ -141,6 +141,14 @@ def test_similar_lists_same_story_first_then_related(tmp_path: Path, invoke) -> 
     assert missing.exit_code == 1 and "no article with id 'nope'" in missing.stderr
 
 
+def test_short_bodies_are_told_apart_by_their_headlines() -> None:
+    first = Article("Fire at the harbor warehouse", "This story will be updated.")
+    second = Article("Mayor resigns", "This story will be updated.")
+    assert fingerprint(first).body_hash != fingerprint(second).body_hash
+    again = Article("Fire at the harbor warehouse", "This story  will be updated!")
+    assert fingerprint(first).body_hash == fingerprint(again).body_hash
+
+
 def test_typography_does_not_hide_a_duplicate() -> None:
     plain = Article("T", 'He said "it\'s over" - and left the room at 5 o\'clock today.')
     curly = Article(
