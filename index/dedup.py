@@ -37,7 +37,7 @@ BINS = 64
 BANDS = 16
 ROWS = BINS // BANDS
 # Estimated Jaccard resemblance of shingle sets above which two articles are one story.
-# With 16 bands of 4, a pair at 0.5 is a candidate with probability 0.65, at 0.7 with 0.998.
+# With 16 bands of 4, a pair at 0.5 is a candidate with probability 0.64, at 0.7 with 0.99.
 STORY_THRESHOLD = 0.5
 SHINGLE_WORDS = 3
 # Below this many words the body says too little; the headline joins it (for both checks).
@@ -122,7 +122,7 @@ def signature_bytes(signature: array) -> bytes:
 
 
 def signature_from(stored: bytes | None) -> array | None:
-    if not stored or len(stored) != BINS * 4:
+    if not stored or len(stored) != BINS * array("I").itemsize:
         return None
     signature = array("I")
     signature.frombytes(stored)
