@@ -17,7 +17,7 @@ from index.article import Article, published_iso
 from index.dates import to_naive_utc
 
 # Bump when fields or analysis change in a way an old index cannot serve.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 TITLE_BOOST = 2.0
 # Facet name (as users say it) -> schema field.
@@ -53,6 +53,8 @@ def build_schema() -> fields.Schema:
         published=fields.DATETIME(sortable=True),
         published_text=fields.STORED(),
         rights=fields.STORED(),
+        # The story group of syndicated copies (index/dedup.py), for collapsing results.
+        story=fields.ID(stored=True, sortable=True),
     )
     for field in FACET_FIELDS.values():
         schema.add(field, fields.TEXT(analyzer=facet, phrase=False, stored=True))

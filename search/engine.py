@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import query as wq
-from whoosh.collectors import Collector, WrappingCollector
+from whoosh.collectors import Collector, FilterCollector, WrappingCollector
 from whoosh.searching import Searcher
 
 from index.article import Article
@@ -17,6 +17,7 @@ from index.store import open_index, read_consistently
 from search.facets import FACETS, FacetCount
 from search.query import Filters, build_filter, limit_expansions, parse_query
 from search.ranking import SORTS, sort_facet, weighting
+from search.similar import StoryMember, collapse_stories, story_members
 from search.snippets import Snippet, make_snippet
 
 MAX_LIMIT = 1_000
@@ -38,6 +39,9 @@ class SearchRequest:
     limit: int = 10
     page: int = 1
     timeout: float | None = None  # seconds; None for no limit
+    # One hit per story, naming the others. Off for library callers (evaluations compare
+    # every document); the CLI turns it on unless --no-collapse.
+    collapse: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +49,7 @@ class Hit:
     article: Article
     score: float | None  # None when sorted by date rather than relevance
     snippet: Snippet
+    similar: tuple[StoryMember, ...] = ()  # same-story matches folded into this hit
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,19 +108,27 @@ def _run(
 ) -> SearchResult:
     sortedby, reverse = sort_facet(request.sort, searcher.schema)
     end = request.page * request.limit
-    collector = searcher.collector(limit=end, sortedby=sortedby, reverse=reverse, filter=narrowing)
+    # The time limit wraps the innermost collector: collapsing and filtering wrap it in turn.
+    collector = searcher.collector(limit=end, sortedby=sortedby, reverse=reverse)
     if request.timeout is not None:
         collector = _DeadlineCollector(collector, request.timeout)
+    if request.collapse:
+        collector = collapse_stories(collector)
+    if narrowing is not None:
+        collector = FilterCollector(collector, allow=narrowing)
     searcher.search_with_collector(scoring_query, collector)
     results = collector.results()
     matching = _matching_docnums(searcher, scoring_query, narrowing)
+    collapsed_from = frozenset(matching) if request.collapse else frozenset()
     terms = _snippet_terms(searcher, scoring_query)
     analyzer = searcher.schema["body"].analyzer
     hits = []
     for hit in results[end - request.limit : end]:
         article = from_stored(hit.fields())
         score = hit.score if request.sort == "relevance" else None
-        hits.append(Hit(article, score, make_snippet(article.body, terms, analyzer)))
+        snippet = make_snippet(article.body, terms, analyzer)
+        similar = story_members(searcher, hit, collapsed_from) if request.collapse else ()
+        hits.append(Hit(article, score, snippet, similar))
     facets = {
         name: FACETS[name].counts(searcher, matching, request.facet_size) for name in request.facets
     }
@@ -135,20 +148,22 @@ class _DeadlineCollector(WrappingCollector):
         super().__init__(child)
         self.seconds = seconds
         self.deadline = 0.0
+        self.collected = 0
 
     def prepare(self, top_searcher, q, context):  # type: ignore[no-untyped-def]
         super().prepare(top_searcher, q, context)
         self.deadline = time.monotonic() + self.seconds
 
-    def collect_matches(self) -> None:
-        child = self.child
-        for count, docnum in enumerate(child.matches()):
-            if count % self._CHECK_EVERY == 0 and time.monotonic() >= self.deadline:
-                raise QueryTimeout(
-                    f"the query ran longer than {self.seconds:g}s; narrow it with more words "
-                    "or filters, or allow more time with --timeout"
-                )
-            child.collect(docnum)
+    def collect(self, sub_docnum: int):  # type: ignore[no-untyped-def]
+        # Checked here, not in collect_matches: wrappers outside this one (filters, collapsing)
+        # run their own loops and call collect for each document they keep.
+        if self.collected % self._CHECK_EVERY == 0 and time.monotonic() >= self.deadline:
+            raise QueryTimeout(
+                f"the query ran longer than {self.seconds:g}s; narrow it with more words "
+                "or filters, or allow more time with --timeout"
+            )
+        self.collected += 1
+        return self.child.collect(sub_docnum)
 
 
 def _matching_docnums(
