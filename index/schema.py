@@ -19,7 +19,7 @@ from index.dates import to_naive_utc
 # Bump when fields or analysis change in a way an old index cannot serve.
 SCHEMA_VERSION = 2
 
-TITLE_BOOST = 2.0
+TITLE_BOOST = 1.5
 # Facet name (as users say it) -> schema field.
 FACET_FIELDS = {"source": "source", "author": "authors", "section": "section", "tag": "tags"}
 # Query-language aliases users reach for: author:smith, tag:politics, date:2015.

@@ -219,3 +219,15 @@ def test_cli_filters_and_time_limit_work_together(index_path: Path, invoke) -> N
     )
     assert [hit["id"] for hit in data["hits"]] == ["hill-1"]
     assert data["total"] == 1
+
+
+def test_long_plain_queries_match_any_word_short_ones_all(index_path: Path) -> None:
+    # Up to three plain words are keywords: all required.
+    assert _ids(index_path, "syria oil prices") == ["ledger-1"]
+    # Four or more read as a question: any word matches, articles with more of them first.
+    question = _ids(index_path, "why did oil prices climb in syria", limit=50)
+    assert question[0] == "ledger-1"
+    assert {"hill-1", "meridian-1", "undated-1"} <= set(question)
+    # Query syntax keeps its meaning, however long the query.
+    assert _ids(index_path, 'oil AND prices AND "traders weighed" AND syria') == ["ledger-1"]
+    assert _ids(index_path, "+oil +prices +syria +climb +harbor") == []
