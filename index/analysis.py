@@ -10,12 +10,15 @@ import Stemmer
 from whoosh.analysis import (
     Analyzer,
     CharsetFilter,
+    Filter,
     LowercaseFilter,
     RegexTokenizer,
     StemFilter,
     StopFilter,
 )
 from whoosh.support.charset import accent_map
+
+from index.clean import fold_typography
 
 _english = Stemmer.Stemmer("english")
 
@@ -28,10 +31,22 @@ def stem_english(word: str) -> str:
     return _english.stemWord(word)
 
 
+class TypographyFilter(Filter):
+    """Ligatures, full-width letters and typographic quotes matched as their plain forms
+    ("ﬁnance" finds "finance"); the stored text keeps what the source printed."""
+
+    def __call__(self, tokens):  # type: ignore[no-untyped-def]
+        for token in tokens:
+            token.text = fold_typography(token.text)
+            yield token
+
+
 def text_analyzer() -> Analyzer:
-    """Words, lower-cased, accents folded, English stopwords dropped, stemmed."""
+    """Words, typography folded, lower-cased, accents folded, English stopwords dropped,
+    stemmed."""
     return (
         RegexTokenizer(r"\w+(?:\.?\w+)*")
+        | TypographyFilter()
         | LowercaseFilter()
         | CharsetFilter(accent_map)
         | StopFilter()

@@ -22,6 +22,18 @@ Step = Callable[[Article], Article]
 
 # C0/C1 control characters other than tab and newline never carry meaning in article text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Invisible characters that split words for a search engine ("Pen\u00adtagon"): soft hyphen,
+# zero-width space and joiners, word joiner, and a byte-order mark inside the text.
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+# Typographic forms and the plain characters they match as (display text keeps the original).
+_TYPOGRAPHY = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+        "\u00ab": '"', "\u00bb": '"', "\u2010": "-", "\u2011": "-", "\u2012": "-",
+        "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-", "\u00a0": " ",
+    }
+)  # fmt: skip
 _SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n\s*\n\s*")
 _MAX_RIGHTS_LINES = 3
@@ -55,10 +67,19 @@ def load_rules(extra: Iterable[Path] = ()) -> CleaningRules:
     return CleaningRules(tuple(drop), tuple(rights))
 
 
+def fold_typography(text: str) -> str:
+    """Text as it is matched: compatibility forms (ligatures, full-width letters) and curly
+    quotes and dashes in their plain form."""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY)
+
+
 def normalize_text(text: str) -> str:
-    """NFC, no control characters, single spaces, paragraphs separated by one blank line."""
+    """NFC, no control or invisible characters, single spaces, paragraphs separated by one
+    blank line."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = _SPACES.sub(" ", _CONTROL.sub(" ", text))
+    text = _SPACES.sub(" ", _CONTROL.sub(" ", _INVISIBLE.sub("", text)))
     return _BLANK_LINES.sub("\n\n", "\n".join(line.strip() for line in text.split("\n"))).strip()
 
 
@@ -68,11 +89,15 @@ def normalize_line(text: str) -> str:
 
 
 def drop_placeholders(rules: CleaningRules) -> Step:
+    """Remove what the drop rules match (on normalised text, one line per paragraph)."""
+
     def step(article: Article) -> Article:
         body = article.body
         for pattern in rules.drop:
             body = pattern.sub("", body)
-        return replace(article, body=body)
+        if body == article.body:
+            return article
+        return replace(article, body=normalize_text(body))
 
     return step
 
@@ -134,7 +159,7 @@ class Cleaner:
 
     def __init__(self, rules: CleaningRules | None = None) -> None:
         rules = rules or load_rules()
-        self.steps: list[Step] = [drop_placeholders(rules), normalize_fields, move_rights(rules)]
+        self.steps: list[Step] = [normalize_fields, drop_placeholders(rules), move_rights(rules)]
 
     def __call__(self, article: Article) -> Article:
         for step in self.steps:

@@ -10,6 +10,7 @@
      ├── InvalidDate       a date that is malformed or impossible
      ├── InvalidOption     an option value that cannot be used (--field, --format, --limit)
      ├── IngestError       an input that cannot be read at all (missing path, unknown format)
+ │    └── MissingExtra a format whose optional dependency is not installed
      └── ArticleError      one record that cannot become an article (reported and skipped)
 
 The CLI catches ``BylineError``, prints ``Error: <message>`` on one line and exits with
@@ -67,3 +68,7 @@ class IngestError(BylineError):
 
 class ArticleError(BylineError):
     """One record that cannot become an article; the run reports it and goes on."""
+
+
+class MissingExtra(IngestError):
+    """A format needs an optional dependency that is not installed; the message names the extra."""

@@ -1,19 +1,22 @@
 """Turning a raw record (a dict from any reader) into an ``Article``.
 
 Common field names are recognised without configuration; ``--field body=article_text`` maps any
-other name, and ``--source``/``--author``/``--section`` fill what the records lack.
+other name, and ``--source``/``--author``/``--section`` fill what the records lack. A record
+without a source is credited to the publication its URL belongs to (``index/publishers.py``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from index.article import Article
+from index.authors import split_authors
 from index.dates import parse_published
 from index.errors import ArticleError, InvalidDate, InvalidOption
+from index.publishers import infer_source, load_publishers
 
 # Article field -> names it goes by in the wild, in order of preference.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -29,15 +32,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "rights": ("rights", "copyright"),
 }
 
-_BY = re.compile(r"^\s*by\s+", re.IGNORECASE)
-_AUTHOR_SPLIT = re.compile(r"\s*(?:;|\||,|\band\b|&)\s*", re.IGNORECASE)
+# Longer than any real article (War and Peace is 3.2 million characters): a dump, not a story.
+MAX_ARTICLE_CHARS = 10_000_000
 _TAG_SPLIT = re.compile(r"\s*[;,|]\s*")
-# Job titles that bylines append to names ("By Jane Doe, Staff Writer"): not authors.
-_ROLES = re.compile(
-    r"^(?:(?:senior|chief|staff|special|political|foreign|contributing|associated press)\s+)*"
-    r"(?:writer|reporter|correspondent|editor|columnist|contributor|staff)s?$",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +43,15 @@ class FieldMapping:
 
     names: Mapping[str, str] = field(default_factory=dict)
     defaults: Mapping[str, Any] = field(default_factory=dict)
+    publishers: Mapping[str, str] = field(default_factory=load_publishers)
 
     @classmethod
-    def parse(cls, specs: list[str], defaults: Mapping[str, Any] | None = None) -> FieldMapping:
+    def parse(
+        cls,
+        specs: list[str],
+        defaults: Mapping[str, Any] | None = None,
+        publishers: Mapping[str, str] | None = None,
+    ) -> FieldMapping:
         """Build from ``article_field=record_name`` option values."""
         names: dict[str, str] = {}
         for spec in specs:
@@ -63,11 +66,23 @@ class FieldMapping:
                     f"(one of: {', '.join(ALIASES)})"
                 )
             names[target] = name.strip()
-        return cls(names, {k: v for k, v in (defaults or {}).items() if v})
+        return cls(
+            names,
+            {k: v for k, v in (defaults or {}).items() if v},
+            load_publishers() if publishers is None else publishers,
+        )
 
 
-def record_to_article(record: Mapping[str, Any], mapping: FieldMapping) -> Article:
-    """Map one record's fields to an article; raise ``ArticleError`` when it cannot be one."""
+def record_to_article(
+    record: Mapping[str, Any],
+    mapping: FieldMapping,
+    warn: Callable[[str], None] | None = None,
+) -> Article:
+    """Map one record's fields to an article; raise ``ArticleError`` when it cannot be one.
+
+    A date that cannot be read does not cost the article: it is indexed undated and ``warn``
+    hears why.
+    """
     if not isinstance(record, Mapping):
         raise ArticleError(f"expected an object with article fields, got {type(record).__name__}")
     lowered = {str(key).strip().lower(): value for key, value in record.items()}
@@ -78,37 +93,31 @@ def record_to_article(record: Mapping[str, Any], mapping: FieldMapping) -> Artic
     title, body = _text(values["title"]), _text(values["body"])
     if not title and not body:
         raise ArticleError("no title or body (looked for: title, headline, body, content, text)")
+    if len(title) + len(body) > MAX_ARTICLE_CHARS:
+        raise ArticleError(
+            f"text of {len(title) + len(body):,} characters is over the "
+            f"{MAX_ARTICLE_CHARS:,} limit for one article"
+        )
     try:
         published = parse_published(values["published"])
     except InvalidDate as exc:
-        raise ArticleError(str(exc)) from exc
+        published = None
+        if warn is not None:
+            warn(f"{exc}; indexed without a date")
+    url = _text(values["url"]) or None
+    source = _text(values["source"]) or (infer_source(url, mapping.publishers) if url else None)
     return Article(
         id=_text(values["id"]),
         title=title or _first_words(body),
         body=body,
-        source=_text(values["source"]) or None,
+        source=source,
         authors=split_authors(values["authors"]),
         published=published,
-        url=_text(values["url"]) or None,
+        url=url,
         section=_text(values["section"]) or None,
         tags=_split_list(values["tags"], _TAG_SPLIT),
         rights=_text(values["rights"]) or None,
     )
-
-
-def split_authors(value: Any) -> list[str]:
-    """Authors from a list or a byline such as "By Jane Doe and John Roe"."""
-    if isinstance(value, Mapping):
-        value = [value]
-    if isinstance(value, list | tuple):  # already one name per item
-        names = [_BY.sub("", _author_name(item)).strip() for item in value]
-    else:
-        names = _split_list(_BY.sub("", _text(value)), _AUTHOR_SPLIT)
-    return [name for name in names if name and not _ROLES.match(name)]
-
-
-def _author_name(item: Any) -> str:
-    return _text(item.get("name") if isinstance(item, Mapping) else item)  # JSON-LD {"name": …}
 
 
 def _pick(record: Mapping[str, Any], name: str, mapping: FieldMapping) -> Any:

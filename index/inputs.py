@@ -1,5 +1,6 @@
 """Finding what to read: paths and folders walked recursively, ``-`` for stdin, and each file's
-reader chosen by ``--format``, by extension, or by sniffing its first bytes."""
+reader chosen by ``--format``, by extension, or by sniffing its first bytes. A ``.gz``, ``.bz2`` or
+``.xz`` file is read through its decompressor, by the reader its inner name asks for."""
 
 from __future__ import annotations
 
@@ -8,13 +9,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index.archive_reader import compression_of, decompressed, read_compressed
 from index.errors import InvalidOption
-from index.readers import EXTENSIONS, READERS, Failure, Record, sniff_format, stdin_stream
+from index.readers import (
+    READERS,
+    REQUIREMENTS,
+    Failure,
+    Record,
+    format_for_name,
+    sniff_format,
+    stdin_stream,
+)
 
 STDIN = "-"
 # Files that travel with data dumps to describe them; a folder walk passes them over (and says so).
 _DOCUMENTATION = re.compile(r"^(readme|license|licence|changelog|notice)(\.\w+)?$", re.IGNORECASE)
-_SNIFF_BYTES = 64
+_SNIFF_BYTES = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +34,7 @@ class Input:
     label: str
     format: str
     path: Path | None = None
+    compression: str | None = None  # the suffix of its compression, if any
 
 
 @dataclass(slots=True)
@@ -56,6 +67,8 @@ def discover(paths: list[str], forced_format: str | None = None) -> Discovery:
             _add_file(found, path, forced_format, explicit=True)
         else:
             found.failed.append(Failure(name, "no such file or folder"))
+    for needed in sorted({item.format for item in found.inputs} & REQUIREMENTS.keys()):
+        REQUIREMENTS[needed]()
     return found
 
 
@@ -63,9 +76,11 @@ def _add_file(found: Discovery, path: Path, forced: str | None, *, explicit: boo
     if not explicit and _DOCUMENTATION.match(path.name):
         found.skipped.append(Failure(str(path), "documentation file, not an article"))
         return
-    reader = forced or EXTENSIONS.get(path.suffix.lower()) or _sniff(path)
+    compression = compression_of(path.name)
+    inner = path.name[: -len(compression)] if compression else path.name
+    reader = forced or format_for_name(inner) or _sniff(path, compression)
     if reader:
-        found.inputs.append(Input(str(path), reader, path))
+        found.inputs.append(Input(str(path), reader, path, compression))
     elif explicit:
         found.failed.append(
             Failure(str(path), f"unknown file type {path.suffix or '(none)'}; use --format NAME")
@@ -74,11 +89,12 @@ def _add_file(found: Discovery, path: Path, forced: str | None, *, explicit: boo
         found.skipped.append(Failure(str(path), f"unsupported file type {path.suffix or '(none)'}"))
 
 
-def _sniff(path: Path) -> str | None:
+def _sniff(path: Path, compression: str | None) -> str | None:
     try:
         with path.open("rb") as handle:
-            return sniff_format(handle.read(_SNIFF_BYTES))
-    except OSError:
+            stream = decompressed(handle, compression) if compression else handle
+            return sniff_format(stream.read(_SNIFF_BYTES))
+    except (OSError, EOFError, ValueError):
         return None
 
 
@@ -89,6 +105,10 @@ def read_input(item: Input) -> Iterator[Record | Failure]:
         return
     try:
         with item.path.open("rb") as stream:
-            yield from READERS[item.format](stream, item.label)
+            reader = READERS[item.format]
+            if item.compression:
+                yield from read_compressed(reader, stream, item.label, item.compression)
+            else:
+                yield from reader(stream, item.label)
     except OSError as exc:
         yield Failure(item.label, f"cannot read: {exc.strerror or exc}")

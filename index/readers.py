@@ -3,6 +3,8 @@
 A reader yields ``Record`` for each article-shaped thing it finds and ``Failure`` for each part
 it cannot read (naming the line or item), then carries on, so one bad line never costs the rest.
 ``READERS`` is the registry ``--format NAME`` chooses from; ``EXTENSIONS`` picks one by name.
+The plain-text formats live here; HTML, feeds, WARC and zip archives have modules of their own
+(``*_reader.py``) and are registered here.
 """
 
 from __future__ import annotations
@@ -12,28 +14,21 @@ import io
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
+from index import archive_reader, html_reader, warc_reader
+from index.feed_reader import read_feed
+from index.records import Failure, Reader, Record, Undecodable, decode, guess_encoding
 
-@dataclass(frozen=True, slots=True)
-class Record:
-    """A raw article as read: field names and values, and where it came from."""
-
-    data: Mapping[str, Any]
-    origin: str
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """Something that could not be read, where it was, and why."""
-
-    origin: str
-    reason: str
-
-
-Reader = Callable[[IO[bytes], str], Iterator[Record | Failure]]
+# One record (a JSONL line, a CSV field) larger than this is reported, not parsed.
+MAX_RECORD_BYTES = 16 * 1024 * 1024
+_LIMIT = "16 MiB"
+# How much of a streamed file decides its encoding.
+_ENCODING_SAMPLE = 1024 * 1024
+_CHUNK = 8 * 1024  # small, so a damaged archive gives up as much as it can
+# A first line longer than this is a paragraph, not a headline: the body starts there.
+_MAX_TITLE_CHARS = 500
 
 _FRONT_MATTER_LINE = re.compile(r"^([A-Za-z_][\w -]*?)\s*:\s*(.*)$")
 _JSON_CONTAINERS = ("articles", "items", "entries", "documents", "results", "data")
@@ -41,27 +36,11 @@ _SMART_TAG = re.compile(r"^\.([A-Z])(?:\s+(.*))?$")
 _SMART_FIELDS = {"T": "title", "A": "authors", "B": "source", "W": "body"}
 
 
-class NotUtf8(ValueError):
-    """Bytes that are not UTF-8 text; ``line`` is where the first bad byte is."""
-
-    def __init__(self, raw: bytes, error: UnicodeDecodeError) -> None:
-        self.line = raw.count(b"\n", 0, error.start) + 1
-        super().__init__(f"not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start})")
-
-
-def decode(raw: bytes) -> str:
-    """UTF-8 text, without a byte-order mark; raise ``NotUtf8`` naming the first bad byte."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise NotUtf8(raw, exc) from None
-
-
 def _whole_text(stream: IO[bytes], origin: str) -> str | Failure:
-    """The stream's text, or the failure saying where it stops being UTF-8."""
+    """The stream's text, or the failure saying where it cannot be decoded."""
     try:
         return decode(stream.read())
-    except NotUtf8 as exc:
+    except Undecodable as exc:
         return Failure(f"{origin}:{exc.line}", str(exc))
 
 
@@ -85,7 +64,7 @@ def read_text(stream: IO[bytes], origin: str) -> Iterator[Record | Failure]:
     rest = lines[start:]
     while rest and not rest[0].strip():
         rest.pop(0)
-    if rest and "title" not in {key.lower() for key in data}:
+    if rest and len(rest[0]) <= _MAX_TITLE_CHARS and "title" not in {k.lower() for k in data}:
         data["title"] = rest.pop(0).strip().lstrip("#").strip()
     data.setdefault("body", "\n".join(rest))
     yield Record(data, origin)
@@ -153,14 +132,18 @@ def read_json(stream: IO[bytes], origin: str) -> Iterator[Record | Failure]:
 
 def read_jsonl(stream: IO[bytes], origin: str) -> Iterator[Record | Failure]:
     """JSON Lines: one article object per line; blank lines are ignored."""
+    encoding, stream = sample_encoding(stream)
     for number, raw in enumerate(stream, 1):
         where = f"{origin}:{number}"
         if not raw.strip():
             continue
+        if len(raw) > MAX_RECORD_BYTES:
+            yield Failure(where, f"line of {len(raw):,} bytes is over the {_LIMIT} record limit")
+            continue
         try:
-            line = raw.decode("utf-8-sig")
+            line = raw.decode(encoding).lstrip("\ufeff")
         except UnicodeDecodeError as exc:
-            yield Failure(where, f"not UTF-8 text (byte 0x{raw[exc.start]:02x})")
+            yield Failure(where, f"not {_named(encoding)} text (byte 0x{raw[exc.start]:02x})")
             continue
         try:
             item = json.loads(line)
@@ -178,8 +161,9 @@ def read_jsonl(stream: IO[bytes], origin: str) -> Iterator[Record | Failure]:
 
 def read_csv(stream: IO[bytes], origin: str) -> Iterator[Record | Failure]:
     """CSV with a header row; a row whose field count differs from the header is reported."""
-    csv.field_size_limit(2**31 - 1)
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    csv.field_size_limit(MAX_RECORD_BYTES)
+    encoding, stream = sample_encoding(stream)
+    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
     rows = csv.reader(text)
     line = 1
     try:
@@ -207,8 +191,62 @@ def read_csv(stream: IO[bytes], origin: str) -> Iterator[Record | Failure]:
             yield Record(dict(zip(header, row, strict=True)), f"{origin}:{start}")
     except UnicodeDecodeError as exc:
         yield Failure(
-            f"{origin}:{line + 1}", f"not UTF-8 text ({exc.reason}); rest of file skipped"
+            f"{origin}:{line + 1}",
+            f"not {_named(encoding)} text ({exc.reason}); rest of file skipped",
         )
+
+
+def sample_encoding(stream: IO[bytes]) -> tuple[str, IO[bytes]]:
+    """The encoding of a streamed file, judged on its first megabyte, and the whole stream.
+
+    If reading the sample fails (a truncated archive), the error is raised only once the bytes
+    before it have been read, so the records they hold are not lost.
+    """
+    chunks: list[bytes] = []
+    size, error = 0, None
+    while size < _ENCODING_SAMPLE:
+        try:
+            chunk = stream.read(_CHUNK)
+        except Exception as exc:  # raised again, in order, by _Rewound
+            error = exc
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    head = b"".join(chunks)
+    encoding = guess_encoding(head, partial=True) or "utf-8"
+    if encoding == "utf-8":
+        encoding = "utf-8-sig"
+    return encoding, io.BufferedReader(_Rewound(head, stream, error))
+
+
+def _named(encoding: str) -> str:
+    return "UTF-8" if encoding.startswith("utf-8") else encoding
+
+
+class _Rewound(io.RawIOBase):
+    """A stream that first gives back bytes already read from it, then the rest (or the error
+    that stopped the first read)."""
+
+    def __init__(self, head: bytes, rest: IO[bytes], error: Exception | None) -> None:
+        self.head, self.rest, self.error = memoryview(head), rest, error
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.head:
+            count = min(len(buffer), len(self.head))
+            buffer[:count] = self.head[:count]
+            self.head = self.head[count:]
+            return count
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+        data = self.rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
 
 
 def read_smart(stream: IO[bytes], origin: str) -> Iterator[Record | Failure]:
@@ -253,6 +291,15 @@ READERS: dict[str, Reader] = {
     "jsonl": read_jsonl,
     "csv": read_csv,
     "smart": read_smart,
+    "html": html_reader.read_html,
+    "feed": read_feed,
+    "warc": warc_reader.read_warc,
+    "zip": archive_reader.read_zip,
+}
+# Formats that need an optional dependency: a check that raises ``MissingExtra`` naming it.
+REQUIREMENTS: dict[str, Callable[[], object]] = {
+    "html": html_reader.require,
+    "warc": warc_reader.require,
 }
 EXTENSIONS: dict[str, str] = {
     ".txt": "text",
@@ -262,13 +309,36 @@ EXTENSIONS: dict[str, str] = {
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
     ".csv": "csv",
+    ".html": "html",
+    ".htm": "html",
+    ".rss": "feed",
+    ".atom": "feed",
+    ".warc": "warc",
+    ".warc.gz": "warc",
+    ".zip": "zip",
 }
+# Longest first, so ".warc.gz" wins over a plain compression suffix.
+_BY_LENGTH = sorted(EXTENSIONS, key=len, reverse=True)
+_FEED_ROOT = re.compile(rb"<(?:rss|feed|rdf:RDF)[\s>]")
+_HTML_ROOT = re.compile(rb"<(?:!doctype\s+html|html)[\s>]", re.IGNORECASE)
+
+
+def format_for_name(name: str) -> str | None:
+    """The reader a file name asks for by its extension, compound ones included."""
+    lower = name.lower()
+    return next((EXTENSIONS[ext] for ext in _BY_LENGTH if lower.endswith(ext)), None)
 
 
 def sniff_format(head: bytes) -> str | None:
-    """Recognise a format from a file's first bytes, for names that do not say."""
+    """Recognise a format from a file's first bytes, for names that do not say (``.xml`` feeds)."""
     if head.startswith(b".I "):
         return "smart"
+    if head.startswith(b"WARC/"):
+        return "warc"
+    if _FEED_ROOT.search(head):
+        return "feed"
+    if _HTML_ROOT.search(head.lstrip()[:200]):
+        return "html"
     return None
 
 

@@ -18,9 +18,9 @@ from index.dates import to_naive_utc
 from index.fast_analysis import CachedAnalyzer
 
 # Bump when fields or analysis change in a way an old index cannot serve.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
-TITLE_BOOST = 2.0
+TITLE_BOOST = 1.5
 # Facet name (as users say it) -> schema field.
 FACET_FIELDS = {"source": "source", "author": "authors", "section": "section", "tag": "tags"}
 # Query-language aliases users reach for: author:smith, tag:politics, date:2015.
@@ -54,6 +54,8 @@ def build_schema() -> fields.Schema:
         published=fields.DATETIME(sortable=True),
         published_text=fields.STORED(),
         rights=fields.STORED(),
+        # The story group of syndicated copies (index/dedup.py), for collapsing results.
+        story=fields.ID(stored=True, sortable=True),
     )
     for field in FACET_FIELDS.values():
         schema.add(field, fields.TEXT(analyzer=facet, phrase=False, stored=True))

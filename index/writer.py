@@ -11,6 +11,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from multiprocessing.pool import Pool
 from pathlib import Path
@@ -20,6 +21,7 @@ from whoosh.index import FileIndex
 
 from index.article import Article, with_id
 from index.clean import Cleaner, load_rules
+from index.dedup import StoryGrouper
 from index.errors import ArticleError, IngestError
 from index.fields import FieldMapping, record_to_article
 from index.inputs import Discovery, Input, discover, read_input
@@ -59,6 +61,7 @@ class IngestOptions:
     commit_seconds: float = DEFAULT_COMMIT_SECONDS  # commit at least this often, too
     wait: float = DEFAULT_WAIT_SECONDS
     force: bool = False  # re-read files even when the index already holds them unchanged
+    keep_duplicates: bool = False  # index exact copies too (test collections judge every id)
     memory_mb: int = field(default_factory=_default_memory_mb)
     procs: int = field(default_factory=_default_procs)
 
@@ -72,6 +75,7 @@ class IngestOptions:
                 sorted(self.mapping.names.items()),
                 sorted(self.mapping.defaults.items()),
                 rules,
+                self.keep_duplicates,
             )
         )
         return hashlib.sha1(text.encode()).hexdigest()
@@ -79,7 +83,8 @@ class IngestOptions:
 
 @dataclass(slots=True)
 class IngestReport:
-    """What a run did: ``skipped`` inputs were passed over on purpose, ``failed`` unreadable."""
+    """What a run did: ``skipped`` inputs were passed over on purpose, ``failed`` unreadable;
+    ``warnings`` name articles indexed with something left out (an unreadable date)."""
 
     added: int = 0
     replaced: int = 0
@@ -87,6 +92,8 @@ class IngestReport:
     failed: list[Failure] = field(default_factory=list)
     inputs: int = 0
     unchanged: int = 0  # inputs not read again: the index holds them as they are
+    warnings: list[Failure] = field(default_factory=list)
+    duplicates: int = 0  # articles not indexed: the same text as another id
 
     @property
     def committed(self) -> int:
@@ -136,9 +143,11 @@ def _ingest(
     report: IngestReport,
     on_progress: ProgressCallback | None,
 ) -> None:
-    with writer_lock(index_path, options.wait):
+    with writer_lock(index_path, options.wait), closing(StoryGrouper(index_path)) as grouper:
+        ix = open_or_create_index(index_path)
+        grouper.use(ix.searcher())
         ledger = InputLedger(index_path, options.key())
-        batch = _Batch(open_or_create_index(index_path), report, options, ledger)
+        batch = _Batch(ix, report, options, ledger, lambda: grouper.use(ix.searcher()))
         read, total = 0, len(found.inputs)
         try:
             for done, item in enumerate(found.inputs, 1):
@@ -148,7 +157,11 @@ def _ingest(
                     failures = len(report.failed)
                     for article in _articles(item, cleaner, options.mapping, report):
                         read += 1
-                        batch.add(article.id, to_document(article))
+                        verdict = grouper.judge(article)
+                        if verdict.duplicate_of is not None and not options.keep_duplicates:
+                            report.duplicates += 1
+                            continue
+                        batch.add(article.id, to_document(article) | {"story": verdict.story})
                         if on_progress and read % _PROGRESS_EVERY == 0:
                             on_progress(IngestProgress(done - 1, total, read, report.committed))
                     if item.path and len(report.failed) == failures:
@@ -169,11 +182,13 @@ def _articles(
         if isinstance(record, Failure):
             report.failed.append(record)
             continue
+        notes: list[str] = []
         try:
-            article = with_id(cleaner(record_to_article(record.data, mapping)))
+            article = with_id(cleaner(record_to_article(record.data, mapping, notes.append)))
         except ArticleError as exc:
             report.failed.append(Failure(record.origin, str(exc)))
             continue
+        report.warnings.extend(Failure(record.origin, note) for note in notes)
         yield article
 
 
@@ -181,9 +196,15 @@ class _Batch:
     """Documents waiting for their commit, keyed by id so a repeated id keeps its last version."""
 
     def __init__(
-        self, ix: FileIndex, report: IngestReport, options: IngestOptions, ledger: InputLedger
+        self,
+        ix: FileIndex,
+        report: IngestReport,
+        options: IngestOptions,
+        ledger: InputLedger,
+        on_commit: Callable[[], None],
     ) -> None:
-        self.ix, self.report, self.ledger, self.options = ix, report, ledger, options
+        self.ix, self.report, self.ledger, self.on_commit = ix, report, ledger, on_commit
+        self.options = options
         self.size, self.seconds = max(1, options.batch_size), options.commit_seconds
         self.last_commit = time.monotonic()
         self.pending: dict[str, dict[str, Any]] = {}
@@ -238,6 +259,7 @@ class _Batch:
         self.report.added += len(self.pending) - replaced
         self.pending = {}
         self.chars = 0
+        self.on_commit()
 
 
 def _chars(document: dict[str, Any]) -> int:

@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from index.errors import BylineError
 from index.fields import FieldMapping
 from index.maintenance import DEFAULT_SAMPLE, check_index, optimize_index
+from index.publishers import load_publishers
 from index.store import ENV_VAR, resolve_index_path
 from index.writer import (
     DEFAULT_BATCH_SIZE,
@@ -42,6 +43,7 @@ from search.manage import (
     select_for_deletion,
 )
 from search.query import Filters
+from search.similar import find_similar
 
 # Exit code of `byline index` when it finished but some inputs could not be read.
 EXIT_PARTIAL = 3
@@ -108,7 +110,9 @@ def index_command(
     format: Annotated[
         str | None,
         typer.Option(
-            "--format", help="Read every file as this format: text, json, jsonl, csv, smart."
+            "--format",
+            help="Read every file as this format: text, json, jsonl, csv, smart, html, feed, "
+            "warc, zip.",
         ),
     ] = None,
     field: Annotated[
@@ -128,6 +132,16 @@ def index_command(
             "--clean-rules", help="Extra cleaning rules (TOML, same shape as the shipped ones)."
         ),
     ] = None,
+    publishers: Annotated[
+        list[Path] | None,
+        typer.Option("--publishers", help="Extra domain,name rows naming sources from URLs (CSV)."),
+    ] = None,
+    keep_duplicates: Annotated[
+        bool,
+        typer.Option(
+            "--keep-duplicates", help="Index exact copies of other articles too (not just once)."
+        ),
+    ] = False,
     batch_size: Annotated[int, typer.Option(help="Articles per commit.")] = DEFAULT_BATCH_SIZE,
     commit_seconds: Annotated[
         float, typer.Option(help="Commit at least this often (seconds).")
@@ -140,13 +154,14 @@ def index_command(
     """Read articles from files and folders into the index (re-indexing an id replaces it)."""
     defaults = {"source": source, "authors": author, "section": section}
     options = IngestOptions(
-        mapping=FieldMapping.parse(field or [], defaults),
+        mapping=FieldMapping.parse(field or [], defaults, load_publishers(publishers or [])),
         format=format,
         clean_rules=clean_rules or [],
         batch_size=batch_size,
         commit_seconds=commit_seconds,
         wait=wait,
         force=force,
+        keep_duplicates=keep_duplicates,
     )
     stderr = _stderr()
     index_path = resolve_index_path(index)
@@ -213,6 +228,12 @@ def search_command(
     limit: Annotated[int, typer.Option(help="Hits per page.")] = 10,
     page: Annotated[int, typer.Option(help="Page number, from 1.")] = 1,
     timeout: Annotated[float, typer.Option(help="Give up after this many seconds.")] = 10.0,
+    collapse: Annotated[
+        bool,
+        typer.Option(
+            "--collapse/--no-collapse", help="One hit per story, naming its other sources."
+        ),
+    ] = True,
     as_json: JsonOption = False,
 ) -> None:
     """Search the index: ranked hits with snippets, and facet counts over all matches."""
@@ -226,6 +247,7 @@ def search_command(
         limit=limit,
         page=page,
         timeout=timeout,
+        collapse=collapse,
     )
     result = search(resolve_index_path(index), request)
     if as_json:
@@ -247,6 +269,22 @@ def show_command(
         _print_json(render.article_json(article))
     else:
         render.print_article(_stdout(), article)
+
+
+@app.command("similar")
+@_friendly
+def similar_command(
+    article_id: Annotated[str, typer.Argument(metavar="ID", help="The article's id.")],
+    index: IndexOption = None,
+    limit: Annotated[int, typer.Option(help="How many to show.")] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """Articles most like one article: copies of the same story first, then related ones."""
+    result = find_similar(resolve_index_path(index), article_id, limit)
+    if as_json:
+        _print_json(render.similar_json(result))
+    else:
+        render.print_similar(_stdout(), result)
 
 
 @app.command("stats")

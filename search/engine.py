@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import query as wq
-from whoosh.collectors import Collector, TopCollector, WrappingCollector
+from whoosh.collectors import Collector, FilterCollector, WrappingCollector
 from whoosh.searching import Searcher
 
 from index.article import Article
@@ -18,6 +18,7 @@ from search.facets import FACETS, FacetCount
 from search.matches import query_docs
 from search.query import Filters, build_filter, limit_expansions, parse_query
 from search.ranking import SORTS, sort_facet, weighting
+from search.similar import StoryMember, collapse_stories, story_members
 from search.snippets import Snippet, make_snippet
 
 MAX_LIMIT = 1_000
@@ -39,6 +40,9 @@ class SearchRequest:
     limit: int = 10
     page: int = 1
     timeout: float | None = None  # seconds; None for no limit
+    # One hit per story, naming the others. Off for library callers (evaluations compare
+    # every document); the CLI turns it on unless --no-collapse.
+    collapse: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +50,7 @@ class Hit:
     article: Article
     score: float | None  # None when sorted by date rather than relevance
     snippet: Snippet
+    similar: tuple[StoryMember, ...] = ()  # same-story matches folded into this hit
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,83 +159,63 @@ def _run(
     allowed = None if narrowing is None else query_docs(searcher, narrowing)
     if allowed is not None and not allowed:  # (Whoosh reads an empty filter set as "no filter")
         return SearchResult(request, 0, [], {name: [] for name in request.facets})
-    # A walk that visits every match can note them all, and then the total needs no second walk:
-    # date orders always do; for phrases (which cannot skip by block quality) it is worth
-    # turning the relevance collector's skipping off.
-    walks_all = request.sort != "relevance" or _has_phrase(scoring_query)
-    if request.sort == "relevance" and walks_all:
-        top: Collector = TopCollector(limit=end, usequality=False, replace=0)
-    else:
-        top = searcher.collector(limit=end, sortedby=sortedby, reverse=reverse)
-    collector = _Collector(top, allowed, request.timeout, note_matches=walks_all)
+    # The time limit wraps the innermost collector: collapsing and filtering wrap it in turn.
+    collector = searcher.collector(limit=end, sortedby=sortedby, reverse=reverse)
+    if request.timeout is not None:
+        collector = _DeadlineCollector(collector, request.timeout)
+    if request.collapse:
+        collector = collapse_stories(collector)
+    if allowed is not None:
+        collector = FilterCollector(collector, allow=allowed)
     searcher.search_with_collector(scoring_query, collector)
     results = collector.results()
-    if collector.matches_seen is not None:
-        matching = collector.matches_seen
-    else:
-        matched = query_docs(searcher, scoring_query)
-        matching = sorted(matched if allowed is None else matched & allowed)
+    matched = query_docs(searcher, scoring_query)
+    matching = sorted(matched if allowed is None else matched & allowed)
+    collapsed_from = frozenset(matching) if request.collapse else frozenset()
     terms = _snippet_terms(searcher, scoring_query)
     analyzer = searcher.schema["body"].analyzer
     hits = []
     for hit in results[end - request.limit : end]:
         article = from_stored(hit.fields())
         score = hit.score if request.sort == "relevance" else None
-        hits.append(Hit(article, score, make_snippet(article.body, terms, analyzer)))
+        snippet = make_snippet(article.body, terms, analyzer)
+        similar = story_members(searcher, hit, collapsed_from) if request.collapse else ()
+        hits.append(Hit(article, score, snippet, similar))
     facets = {
         name: FACETS[name].counts(searcher, matching, request.facet_size) for name in request.facets
     }
     return SearchResult(request, len(matching), hits, facets)
 
 
-def _has_phrase(query: wq.Query) -> bool:
-    return isinstance(query, wq.Phrase) or any(_has_phrase(child) for child in query.children())
-
-
-class _Collector(WrappingCollector):
-    """Collects the top hits through the filter set, within a time limit, and notes every match
-    when asked to (only when the walk visits them all).
+class _DeadlineCollector(WrappingCollector):
+    """Stops a search once its time is up, checked as matches are read.
 
     (Whoosh's own TimeLimitCollector uses a timer thread or SIGALRM, which fires late or not at
-    all while the collecting loop holds the GIL; and its FilterCollector stops filtering once
-    wrapped in another collector, which walks the inner collector's matches itself.)
+    all while the collecting loop holds the GIL.)
     """
 
     _CHECK_EVERY = 256
 
-    def __init__(
-        self, child: Collector, allow: set[int] | None, seconds: float | None, note_matches: bool
-    ) -> None:
+    def __init__(self, child: Collector, seconds: float) -> None:
         super().__init__(child)
-        self.allow, self.seconds, self.note_matches = allow, seconds, note_matches
-        self.deadline: float | None = None
-        self.matches_seen: list[int] | None = None
+        self.seconds = seconds
+        self.deadline = 0.0
+        self.collected = 0
 
     def prepare(self, top_searcher, q, context):  # type: ignore[no-untyped-def]
         super().prepare(top_searcher, q, context)
-        if self.seconds is not None:
-            self.deadline = time.monotonic() + self.seconds
-        self.matches_seen = [] if self.note_matches else None
+        self.deadline = time.monotonic() + self.seconds
 
-    def collect_matches(self) -> None:
-        child, allow, deadline, seen = self.child, self.allow, self.deadline, self.matches_seen
-        offset = child.offset
-        for count, sub_docnum in enumerate(child.matches()):
-            if deadline is not None and count % self._CHECK_EVERY == 0:
-                self._check(deadline)
-            docnum = offset + sub_docnum
-            if allow is not None and docnum not in allow:
-                continue
-            if seen is not None:
-                seen.append(docnum)
-            child.collect(sub_docnum)
-
-    def _check(self, deadline: float) -> None:
-        if time.monotonic() >= deadline:
+    def collect(self, sub_docnum: int):  # type: ignore[no-untyped-def]
+        # Checked here, not in collect_matches: wrappers outside this one (filters, collapsing)
+        # run their own loops and call collect for each document they keep.
+        if self.collected % self._CHECK_EVERY == 0 and time.monotonic() >= self.deadline:
             raise QueryTimeout(
                 f"the query ran longer than {self.seconds:g}s; narrow it with more words "
                 "or filters, or allow more time with --timeout"
             )
+        self.collected += 1
+        return self.child.collect(sub_docnum)
 
 
 def _snippet_terms(searcher: Searcher, scoring_query: wq.Query) -> frozenset[str]:

@@ -36,6 +36,12 @@ MAX_EXPANSIONS = 1_000
 MAX_EDITS = 2
 
 _SYNTAX = re.compile(r"[^\w\s]+")
+# Anything that makes a query more than plain words: quotes, brackets, operators, fields, wildcards.
+_SYNTAX_USED = re.compile(r"[\"'()\[\]{}:*?~^+\-<>=/\\]|\b(?:AND|OR|NOT|TO)\b")
+# Plain queries of this many words or more match any of them, ranked (minimum should match: 1);
+# shorter ones are keywords and need all of them.
+LONG_QUERY_WORDS = 4
+
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
 
 # What plain words are searched in, and how much each field counts (BM25F field weights).
@@ -159,6 +165,8 @@ def parse_query(
         text = plain_words(text)
     if not text.strip() or text.strip() == "*":
         return wq.Every()
+    if not _SYNTAX_USED.search(text) and len(text.split()) >= LONG_QUERY_WORDS:
+        match_any = True  # a natural-language question, not keywords: rank by the words it has
     try:
         parsed = build_parser(schema, match_any).parse(text)
     except QuerySyntaxError:

@@ -19,6 +19,7 @@ from index.writer import IngestReport
 from search.engine import SearchResult
 from search.evaluate import MEASURES, Evaluation
 from search.manage import IndexStats
+from search.similar import SimilarResult, StoryMember
 from search.snippets import snippet_html
 
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -53,6 +54,7 @@ def search_json(result: SearchResult) -> dict[str, Any]:
                 "tags": hit.article.tags,
                 "score": round(hit.score, 6) if hit.score is not None else None,
                 "snippet": snippet_html(hit.snippet),
+                "similar": [{"id": m.id, "source": m.source} for m in hit.similar],
             }
             for hit in result.hits
         ],
@@ -60,6 +62,26 @@ def search_json(result: SearchResult) -> dict[str, Any]:
             name: [{"value": c.value, "count": c.count} for c in counts]
             for name, counts in result.facets.items()
         },
+    }
+
+
+def similar_json(result: SimilarResult) -> dict[str, Any]:
+    """``byline similar --json``: the article asked about, and the ones like it."""
+    return {
+        "id": result.article.id,
+        "title": result.article.title,
+        "similar": [
+            {
+                "id": hit.article.id,
+                "title": hit.article.title,
+                "source": hit.article.source,
+                "published": published_iso(hit.article.published),
+                "url": hit.article.url,
+                "score": round(hit.score, 6),
+                "same_story": hit.same_story,
+            }
+            for hit in result.hits
+        ],
     }
 
 
@@ -148,6 +170,8 @@ def print_search(console: Console, result: SearchResult) -> None:
         for part, matched in hit.snippet:
             snippet.append(safe(part), style="bold yellow" if matched else None)
         console.print(snippet)
+        if hit.similar:
+            console.print(Text("     " + similar_line(hit.similar), style="dim"))
     for name, counts in result.facets.items():
         if counts:
             console.print()
@@ -156,6 +180,27 @@ def print_search(console: Console, result: SearchResult) -> None:
                 line.append(("  " if position else "") + f"{safe(count.value)} ")
                 line.append(f"({count.count:,})", style="dim")
             console.print(line)
+
+
+def similar_line(members: tuple[StoryMember, ...]) -> str:
+    """ "+2 similar from: Reuters, The Hill" for the story copies folded into a hit."""
+    sources = dict.fromkeys(safe(m.source or "unknown source") for m in members)
+    return f"+{len(members)} similar from: {', '.join(sources)}"
+
+
+def print_similar(console: Console, result: SimilarResult) -> None:
+    console.print(Text("Like: ", style="bold") + Text(safe(result.article.title)))
+    console.print(Text("      ") + _byline(result.article))
+    if not result.hits:
+        console.print(Text("No similar articles.", style="dim"))
+    for number, hit in enumerate(result.hits, 1):
+        console.print()
+        title = Text(f"{number:>3}. ", style="dim") + Text(safe(hit.article.title), "bold")
+        if hit.same_story:
+            title.append("  (same story)", style="magenta")
+        console.print(title)
+        console.print(Text("     ") + _byline(hit.article))
+        console.print(Text(f"     {safe(hit.article.id)}", style="dim"))
 
 
 def _byline(article: Article) -> Text:
@@ -243,7 +288,9 @@ def print_ingest_summary(console: Console, report: IngestReport) -> None:
     line = Text(
         f"Indexed {report.committed:,} article(s) from {report.inputs:,} input(s): "
         f"{report.added:,} added, {report.replaced:,} replaced, "
-        f"{len(report.skipped):,} skipped, {len(report.failed):,} failed",
+        f"{len(report.skipped):,} skipped, {len(report.failed):,} failed"
+        + (f", {report.duplicates:,} duplicate(s) left out" if report.duplicates else "")
+        + (f", {len(report.warnings):,} warning(s)" if report.warnings else ""),
         style="bold red" if report.failed else "bold green",
     )
     if report.unchanged:
@@ -251,7 +298,11 @@ def print_ingest_summary(console: Console, report: IngestReport) -> None:
             f"; {report.unchanged:,} unchanged input(s) not read again (--force reads them)"
         )
     console.print(line)
-    for title, items in (("Skipped", report.skipped), ("Failed", report.failed)):
+    for title, items in (
+        ("Skipped", report.skipped),
+        ("Warning", report.warnings),
+        ("Failed", report.failed),
+    ):
         for item in items[:MAX_FAILURES_SHOWN]:
             console.print(
                 Text(f"  {title.lower()}: ") + Text(safe(f"{item.origin}: {item.reason}"))

@@ -81,7 +81,7 @@ def test_json_object_list_and_container(tmp_path: Path) -> None:
 def test_jsonl_bad_lines_are_reported_and_the_rest_indexed(tmp_path: Path, suffix: str) -> None:
     path = tmp_path / f"a{suffix}"
     path.write_bytes(
-        b'{"title": "one", "body": "b"}\n'
+        b'{"title": "one \xe2\x80\x93 Zo\xc3\xab", "body": "b"}\n'
         b"\n"
         b"{not json\n"
         b'"a string"\n'
@@ -287,7 +287,7 @@ def test_cli_defaults_fill_only_what_is_missing(invoke, tmp_path: Path) -> None:
         "--source",
         "Wire",
         "--author",
-        "Desk",
+        "Dana Holt",
         "--section",
         "World",
     )
@@ -295,4 +295,4 @@ def test_cli_defaults_fill_only_what_is_missing(invoke, tmp_path: Path) -> None:
     full = json.loads(invoke("show", "1", "--index", index, "--json").stdout)
     bare = json.loads(invoke("show", "2", "--index", index, "--json").stdout)
     assert (full["source"], full["authors"], full["section"]) == ("Own", ["Own A"], "Own S")
-    assert (bare["source"], bare["authors"], bare["section"]) == ("Wire", ["Desk"], "World")
+    assert (bare["source"], bare["authors"], bare["section"]) == ("Wire", ["Dana Holt"], "World")

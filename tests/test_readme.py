@@ -40,7 +40,7 @@ def test_tour_commands_all_work(invoke, seeds_copy, tmp_path, monkeypatch) -> No
     monkeypatch.chdir(seeds_copy.parent)
     monkeypatch.setenv("BYLINE_INDEX", str(tmp_path / "tour-index"))
     commands = _commands("## A short tour")
-    assert len(commands) == 9
+    assert len(commands) == 10
     for args in commands:
         result = invoke(*args)
         assert result.exit_code == 0, (args, result.stderr)

@@ -170,7 +170,8 @@ def test_json_contract(index_path: Path, invoke) -> None:
     assert set(data) == {"query", "total", "page", "limit", "hits", "facets"}
     assert (data["query"], data["total"], data["page"], data["limit"]) == ("syria", 4, 1, 1)
     [hit] = data["hits"]
-    assert set(hit) == {
+    # The documented fields, exactly; later additions (such as "similar") come on top.
+    assert set(hit) - {"similar"} == {
         "id",
         "title",
         "source",
@@ -209,3 +210,24 @@ def test_terminal_output_shows_hits_and_facets(index_path: Path, invoke) -> None
     assert "Source: The Daily Meridian (2)  Harbor City Ledger (1)  The Hill (1)" in out
     assert "Author:" in out
     assert "\x1b[" not in out  # no colour when stdout is not a terminal
+
+
+def test_cli_filters_and_time_limit_work_together(index_path: Path, invoke) -> None:
+    """The CLI always sets a time limit; filters must still apply to the hits it shows."""
+    data = _json(
+        invoke, "syria", "--index", str(index_path), "--source", "The Hill", "--timeout", "30"
+    )
+    assert [hit["id"] for hit in data["hits"]] == ["hill-1"]
+    assert data["total"] == 1
+
+
+def test_long_plain_queries_match_any_word_short_ones_all(index_path: Path) -> None:
+    # Up to three plain words are keywords: all required.
+    assert _ids(index_path, "syria oil prices") == ["ledger-1"]
+    # Four or more read as a question: any word matches, articles with more of them first.
+    question = _ids(index_path, "why did oil prices climb in syria", limit=50)
+    assert question[0] == "ledger-1"
+    assert {"hill-1", "meridian-1", "undated-1"} <= set(question)
+    # Query syntax keeps its meaning, however long the query.
+    assert _ids(index_path, 'oil AND prices AND "traders weighed" AND syria') == ["ledger-1"]
+    assert _ids(index_path, "+oil +prices +syria +climb +harbor") == []

@@ -1,0 +1,230 @@
+"""Duplicates and syndication, decided at index time.
+
+*Exact duplicates* — the same text under another id (the same file twice, a story under two
+URLs) — share a ``body_hash`` of their normalised text; the second is not indexed. *Near
+duplicates* — a wire story republished with small edits, another headline or a trimmed ending —
+share a ``story`` key, found by MinHash over word shingles with locality-sensitive hashing:
+each article's signature is cut into bands, articles sharing a band are candidates, and a
+candidate whose estimated resemblance passes ``STORY_THRESHOLD`` lends its story key.
+
+Fingerprints and band keys live in a small SQLite table beside the index (``STORY_TABLE``), so
+grouping works across runs without adding thousands of one-document terms to the index; the
+index itself holds only each article's ``story`` key, which search collapses on.
+
+The MinHash is one-permutation hashing with rotation densification (Li et al. 2012; Shrivastava
+2017): one hash per shingle instead of one per shingle and permutation, which keeps it cheap in
+pure Python.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import operator
+import re
+import sqlite3
+from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh.searching import Searcher
+
+from index.article import Article
+from index.clean import fold_typography
+
+STORY_TABLE = "stories.sqlite"
+BINS = 64
+BANDS = 16
+ROWS = BINS // BANDS
+# Estimated Jaccard resemblance of shingle sets above which two articles are one story.
+# With 16 bands of 4, a pair at 0.5 is a candidate with probability 0.64, at 0.7 with 0.99.
+STORY_THRESHOLD = 0.5
+SHINGLE_WORDS = 3
+# Below this many words the body says too little; the headline joins it (for both checks).
+_MIN_BODY_WORDS = 40
+_EMPTY = 2**32 - 1
+
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def normalised_words(text: str) -> list[str]:
+    """The words of a text as compared for duplicates: folded, lower-cased, punctuation gone."""
+    return _NON_WORD.sub(" ", fold_typography(text).casefold()).split()
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """What duplicate detection knows about one article."""
+
+    body_hash: str
+    signature: array  # BINS unsigned 32-bit minimums
+    bands: tuple[str, ...]
+
+
+def fingerprint(article: Article) -> Fingerprint:
+    """The text compared is the body, or headline and body when the body is short: two briefs
+    reading "This story will be updated." are not the same article."""
+    body = normalised_words(article.body)
+    words = body if len(body) >= _MIN_BODY_WORDS else normalised_words(article.title) + body
+    digest = hashlib.sha1(" ".join(words).encode()).hexdigest()[:20]
+    signature = minhash(shingles(words))
+    return Fingerprint(digest, signature, band_keys(signature))
+
+
+def shingles(words: list[str]) -> set[str]:
+    if len(words) <= SHINGLE_WORDS:
+        return {" ".join(words)} if words else set()
+    return {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
+
+
+def minhash(items: Iterable[str]) -> array:
+    """A BINS-value signature: the smallest hash falling in each bin, empty bins filled from
+    the next non-empty one (rotation), so equal sets give equal signatures."""
+    mins = [_EMPTY] * BINS
+    for item in items:
+        value = int.from_bytes(hashlib.blake2b(item.encode(), digest_size=8).digest(), "little")
+        slot, rest = value % BINS, (value // BINS) & 0xFFFFFFFF
+        if rest < mins[slot]:
+            mins[slot] = rest
+    if all(value == _EMPTY for value in mins):
+        return array("I", mins)
+    # Walk the ring backwards twice, so each empty bin meets its nearest filled successor.
+    filled = array("I", mins)
+    donor, offset = _EMPTY, 0
+    for position in range(2 * BINS - 1, -1, -1):
+        value = mins[position % BINS]
+        if value != _EMPTY:
+            donor, offset = value, 0
+            continue
+        offset += 1
+        if position < BINS:
+            filled[position] = (donor + offset * 0x9E3779B1) & 0xFFFFFFFF
+    return filled
+
+
+def band_keys(signature: array) -> tuple[str, ...]:
+    if signature[0] == _EMPTY:
+        return ()
+    keys = []
+    for band in range(BANDS):
+        rows = signature[band * ROWS : (band + 1) * ROWS].tobytes()
+        keys.append(f"{band:x}{hashlib.blake2b(rows, digest_size=6).hexdigest()}")
+    return tuple(keys)
+
+
+def resemblance(first: array, second: array) -> float:
+    """Estimated Jaccard resemblance of the shingle sets behind two signatures."""
+    return sum(map(operator.eq, first, second)) / BINS
+
+
+def signature_bytes(signature: array) -> bytes:
+    return signature.tobytes()
+
+
+def signature_from(stored: bytes | None) -> array | None:
+    if not stored or len(stored) != BINS * array("I").itemsize:
+        return None
+    signature = array("I")
+    signature.frombytes(stored)
+    return signature
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """``story`` is the key of the article's story group; ``duplicate_of`` names the article it
+    repeats exactly, if any (then it is normally not indexed)."""
+
+    fingerprint: Fingerprint
+    story: str
+    duplicate_of: str | None = None
+
+
+_TABLES = """
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY, body_hash TEXT NOT NULL, story TEXT NOT NULL, signature BLOB
+);
+CREATE INDEX IF NOT EXISTS articles_by_hash ON articles (body_hash);
+CREATE TABLE IF NOT EXISTS bands (band TEXT NOT NULL, id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS bands_by_band ON bands (band);
+CREATE INDEX IF NOT EXISTS bands_by_id ON bands (id);
+"""
+
+
+class StoryGrouper:
+    """Decides each article's fate, remembering fingerprints in ``STORY_TABLE`` beside the index.
+
+    The table is written with each batch and committed after the index commits it. Rows of
+    articles since deleted from the index are ignored: an exact duplicate must repeat an
+    article that is still there.
+    """
+
+    def __init__(self, index_path: Path) -> None:
+        self.db = sqlite3.connect(index_path / STORY_TABLE)
+        self.db.executescript(_TABLES)
+        self.searcher: Searcher | None = None
+        self._pending: set[str] = set()
+
+    def use(self, searcher: Searcher) -> None:
+        """Check liveness in ``searcher`` from now on: called after each commit, when what was
+        pending is in the index."""
+        self.db.commit()
+        if self.searcher is not None:
+            self.searcher.close()
+        self.searcher = searcher
+        self._pending.clear()
+
+    def close(self) -> None:
+        """Stop; rows not yet committed with an index commit are dropped."""
+        if self.searcher is not None:
+            self.searcher.close()
+        self.db.close()
+
+    def judge(self, article: Article) -> Verdict:
+        found = fingerprint(article)
+        original = self._find_hash(found.body_hash, article.id)
+        if original is not None:
+            return Verdict(found, original[1], duplicate_of=original[0])
+        story = self._find_story(found, article.id) or f"s:{found.body_hash}"
+        self.db.execute("DELETE FROM bands WHERE id = ?", (article.id,))
+        self.db.execute(
+            "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?)",
+            (article.id, found.body_hash, story, signature_bytes(found.signature)),
+        )
+        self.db.executemany(
+            "INSERT INTO bands VALUES (?, ?)", [(band, article.id) for band in found.bands]
+        )
+        self._pending.add(article.id)
+        return Verdict(found, story)
+
+    def _live(self, article_id: str) -> bool:
+        if article_id in self._pending:
+            return True
+        searcher = self.searcher
+        return searcher is not None and searcher.document_number(id=article_id) is not None
+
+    def _find_hash(self, body_hash: str, article_id: str) -> tuple[str, str] | None:
+        """The id and story of a live article with the same text."""
+        rows = self.db.execute(
+            "SELECT id, story FROM articles WHERE body_hash = ? AND id != ?",
+            (body_hash, article_id),
+        )
+        return next((row for row in rows if self._live(row[0])), None)
+
+    def _find_story(self, found: Fingerprint, article_id: str) -> str | None:
+        if not found.bands:
+            return None
+        marks = ",".join("?" * len(found.bands))
+        rows = self.db.execute(
+            f"SELECT DISTINCT a.id, a.story, a.signature FROM bands b JOIN articles a "
+            f"ON a.id = b.id WHERE b.band IN ({marks}) AND a.id != ?",
+            (*found.bands, article_id),
+        )
+        best, best_story = STORY_THRESHOLD, None
+        for _, story, stored in rows:
+            signature = signature_from(stored)
+            if signature is None:
+                continue
+            score = resemblance(found.signature, signature)
+            if score >= best:
+                best, best_story = score, story
+        return best_story

@@ -1,0 +1,131 @@
+"""Bad input: each broken file or record is reported with where and why, and never stops the
+rest of the run."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+from conftest import write_jsonl
+
+from index.writer import IngestOptions, ingest
+from search.manage import get_article
+
+GOOD = {"id": "good-1", "title": "Talks resume in Geneva", "body": "Diplomats met again."}
+
+
+def _records(count: int, prefix: str) -> list[dict]:
+    return [
+        {"id": f"{prefix}-{n}", "title": f"Story {prefix} {n}", "body": f"Text of {prefix} {n}."}
+        for n in range(count)
+    ]
+
+
+def _run(tmp_path: Path, folder: Path):
+    write_jsonl(folder / "good.jsonl", [GOOD])
+    index = tmp_path / "index"
+    report = ingest([str(folder)], index, IngestOptions(batch_size=500))
+    get_article(index, "good-1")  # the good file always made it
+    return report, {f.origin: f.reason for f in report.failed}
+
+
+def test_truncated_gzip_keeps_what_came_before(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    lines = "".join(json.dumps(r) + "\n" for r in _records(400, "gz")).encode()
+    packed = gzip.compress(lines)
+    (folder / "wire.jsonl.gz").write_bytes(packed[: len(packed) // 2])
+    report, failed = _run(tmp_path, folder)
+    reason = failed.pop(str(folder / "wire.jsonl.gz"))
+    assert "truncated or corrupt .gz data" in reason
+    assert len(failed) <= 1  # besides the file itself, at most the line cut in half
+    assert 50 < report.added < 401  # what came before the damage is indexed
+
+
+def test_invalid_utf8_is_reported_per_line_or_file_not_mangled(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good = json.dumps({"id": "café", "title": "Café", "body": "Zoë’s café."}, ensure_ascii=False)
+    good = good.encode()
+    bad = b'{"id": "bad", "title": "Broken \xff\xfe bytes", "body": "x"}'
+    (folder / "mixed.jsonl").write_bytes(good + b"\n" + bad + b"\n" + good.replace(b"caf", b"tea"))
+    (folder / "broken.txt").write_bytes("Headline – ok\n\nBody with é and ".encode() + b"\xc3(")
+    report, failed = _run(tmp_path, folder)
+    assert failed[f"{folder / 'mixed.jsonl'}:2"] == "not UTF-8 text (byte 0xff)"
+    broken = str(folder / "broken.txt")
+    assert failed[f"{broken}:3"] == "damaged UTF-8 text (byte 0xc3 at offset 34)"
+    assert get_article(tmp_path / "index", "café").body == "Zoë’s café."  # not mojibake
+    assert report.added == 3
+
+
+def test_html_without_article_text(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "login.html").write_text(
+        "<html><head><title>Log in</title></head><body><form><input name=user>"
+        "<button>Log in</button></form></body></html>",
+        encoding="utf-8",
+    )
+    _, failed = _run(tmp_path, folder)
+    assert failed == {str(folder / "login.html"): "no article text found in the page"}
+
+
+def test_feed_with_broken_entries(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "wire.rss").write_text(
+        """<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>
+        <item><title>Good entry</title><description>Fine text.</description>
+        <pubDate>not a date at all</pubDate></item>
+        <item><link>https://wire.example/empty</link></item>
+        <item><title>Unclosed & broken <b>markup</title><description>Still readable.
+        </channel></rss>""",
+        encoding="utf-8",
+    )
+    (folder / "garbage.rss").write_bytes(b"\x00\x01\x02 this is not xml at all")
+    report, failed = _run(tmp_path, folder)
+    assert failed[f"{folder / 'wire.rss'}:entry 2"].startswith("no title or body")
+    assert failed[str(folder / "garbage.rss")].startswith("not a readable feed")
+    assert [w.origin for w in report.warnings] == [f"{folder / 'wire.rss'}:entry 1"]
+    assert report.added >= 2
+
+
+def test_fifty_megabyte_single_line_files(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    size = 50 * 1024 * 1024
+    (folder / "huge.jsonl").write_bytes(b'{"title": "Huge", "body": "' + b"a" * size + b'"}')
+    (folder / "huge.txt").write_bytes(b"word " * (size // 5))
+    _, failed = _run(tmp_path, folder)
+    assert "over the 16 MiB record limit" in failed[f"{folder / 'huge.jsonl'}:1"]
+    assert "over the 10,000,000 limit for one article" in failed[str(folder / "huge.txt")]
+
+
+def test_binary_garbage_named_json(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "photo.json").write_bytes(bytes(range(256)) * 64)
+    _, failed = _run(tmp_path, folder)
+    [reason] = [why for where, why in failed.items() if where.startswith(str(folder / "photo"))]
+    assert "not text in any known encoding" in reason
+
+
+def test_csv_with_ragged_rows(tmp_path: Path, invoke) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "wire.csv").write_text(
+        "id,title,body,source\n"
+        "c1,Oil prices climb,Traders weighed the conflict.,Ledger\n"
+        "c2,Too short\n"
+        "c3,Too long,Body,Ledger,extra,cells\n"
+        'c4,"Quoted, with comma","Body ""with"" quotes",Ledger\n',
+        encoding="utf-8",
+    )
+    write_jsonl(folder / "good.jsonl", [GOOD])
+    result = invoke("index", str(folder), "--index", str(tmp_path / "index"))
+    assert result.exit_code == 3
+    stderr = " ".join(result.stderr.split())
+    assert "3 added" in stderr and "2 failed" in stderr
+    assert f"{folder / 'wire.csv'}:3: row has 2 fields, header has 4" in stderr
+    assert f"{folder / 'wire.csv'}:4: row has 6 fields, header has 4" in stderr

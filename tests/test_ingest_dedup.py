@@ -1,0 +1,175 @@
+"""Duplicates and syndication: exact copies indexed once, wire copies grouped into stories,
+collapsed in search results, and listed first by ``byline similar``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import write_jsonl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from index.article import Article
+from index.dedup import fingerprint, normalised_words, resemblance
+from index.writer import IngestOptions, ingest
+
+WIRE = (
+    "WASHINGTON (Reuters) - The Pentagon will open talks with Russia on Wednesday to avoid "
+    "accidents between their air forces over Syria, where Moscow has begun air strikes in "
+    "support of President Bashar al-Assad, U.S. officials said on Tuesday.\n\n"
+    "The talks, to be held by video conference, will be led on the U.S. side by Elissa "
+    "Slotkin, a senior Pentagon official, the officials said. Defense Secretary Ash Carter "
+    "said the United States was prepared to hold the talks as soon as possible to ensure the "
+    "safety of coalition pilots flying missions against Islamic State militants.\n\n"
+    "Russia has deployed warplanes, tanks and troops to an air base near the coastal city of "
+    "Latakia in recent weeks, raising concern in Washington about the risk of an accidental "
+    "clash. Carter said the talks would be limited to the safety of air operations and would "
+    "not signal any cooperation with Moscow on the war itself.\n\n"
+    "Officials said the two militaries had not yet agreed on rules for communicating in the "
+    "air, and that further rounds of talks were likely in the coming weeks."
+)
+# The same wire copy as another outlet runs it: its own headline and dateline, an American
+# spelling or two changed, a word swapped, and the last paragraph trimmed.
+REPUBLISHED = (
+    WIRE.replace("WASHINGTON (Reuters) - ", "")
+    .replace("on Wednesday", "this week")
+    .replace("U.S. officials said on Tuesday", "officials said Tuesday")
+    .rsplit("\n\n", 1)[0]
+)
+UNRELATED_SAME_TOPIC = (
+    "Russian warplanes struck targets in Syria for a second day on Thursday, and Moscow said it "
+    "had hit Islamic State positions, a claim disputed by Western officials who said rebel "
+    "groups opposed to President Bashar al-Assad had been struck instead. The strikes around "
+    "Hama and Homs killed civilians, activists said, while the Kremlin said the campaign would "
+    "last three to four months and that it had informed Washington an hour in advance."
+)
+OTHER_TOPIC = (
+    "Oil prices rose on Wednesday as traders weighed a drop in U.S. crude inventories against "
+    "signs of slowing demand in China, the world's second-largest oil consumer. Brent crude "
+    "futures gained 62 cents to settle at $48.85 a barrel."
+)
+
+RECORDS = [
+    {"id": "reuters-1", "title": "Pentagon to open talks with Russia over Syria air safety",
+     "body": WIRE, "source": "Reuters", "date": "2015-09-29"},
+    {"id": "hill-1", "title": "Pentagon to begin talks with Russia over Syrian airspace",
+     "body": REPUBLISHED, "source": "The Hill", "date": "2015-09-29"},
+    {"id": "yahoo-1", "title": "Pentagon to open talks with Russia over Syria air safety",
+     "body": WIRE, "source": "Yahoo News", "url": "https://news.yahoo.com/pentagon-russia"},
+    {"id": "meridian-1", "title": "Russian jets strike Syria for second day",
+     "body": UNRELATED_SAME_TOPIC, "source": "The Daily Meridian"},
+    {"id": "ledger-1", "title": "Oil prices rise", "body": OTHER_TOPIC, "source": "Ledger"},
+]  # fmt: skip
+
+
+def _stories(index: Path) -> dict[str, str]:
+    from whoosh.index import open_dir
+
+    with open_dir(str(index)).searcher() as searcher:
+        return {doc["id"]: doc["story"] for doc in searcher.all_stored_fields()}
+
+
+def _index_records(tmp_path: Path, records: list[dict], **options) -> tuple[Path, object]:
+    path = write_jsonl(tmp_path / f"wire-{len(list(tmp_path.iterdir()))}.jsonl", records)
+    index = tmp_path / "index"
+    return index, ingest([str(path)], index, IngestOptions(**options))
+
+
+def test_exact_copies_are_indexed_once_and_counted(tmp_path: Path, invoke) -> None:
+    path = write_jsonl(tmp_path / "wire.jsonl", RECORDS)
+    result = invoke("index", str(path), "--index", str(tmp_path / "index"))
+    assert result.exit_code == 0, result.stderr
+    assert "4 added" in result.stderr and "1 duplicate(s) left out" in result.stderr
+    assert invoke("show", "yahoo-1", "--index", str(tmp_path / "index")).exit_code == 1
+    kept = invoke("index", str(path), "--index", str(tmp_path / "all"), "--keep-duplicates")
+    assert "5 added" in kept.stderr and "duplicate" not in kept.stderr
+    stories = _stories(tmp_path / "all")
+    assert stories["yahoo-1"] == stories["reuters-1"] == stories["hill-1"]
+
+
+def test_reindexing_the_same_articles_replaces_rather_than_dedups(tmp_path: Path) -> None:
+    _, first = _index_records(tmp_path, RECORDS)
+    _, again = _index_records(tmp_path, RECORDS)
+    assert (first.added, first.duplicates) == (4, 1)
+    assert (again.added, again.replaced, again.duplicates) == (0, 4, 1)
+
+
+def test_wire_copies_share_a_story_and_others_do_not(tmp_path: Path) -> None:
+    index, _ = _index_records(tmp_path, RECORDS, batch_size=1)
+    stories = _stories(index)
+    assert stories["reuters-1"] == stories["hill-1"]
+    assert len({stories["reuters-1"], stories["meridian-1"], stories["ledger-1"]}) == 3
+
+
+def test_stories_are_found_across_runs(tmp_path: Path) -> None:
+    index, _ = _index_records(tmp_path, RECORDS[:1])
+    _index_records(tmp_path, RECORDS[1:2] + RECORDS[3:])
+    stories = _stories(index)
+    assert stories["hill-1"] == stories["reuters-1"] != stories["meridian-1"]
+
+
+def test_search_collapses_each_story_to_its_best_hit(tmp_path: Path, invoke) -> None:
+    index, _ = _index_records(tmp_path, RECORDS)
+    collapsed = invoke("search", "pentagon russia syria", "--index", str(index), "--json")
+    data = json.loads(collapsed.stdout)
+    assert data["total"] == 2  # the total counts every match; the page shows stories
+    assert [hit["id"] for hit in data["hits"]] == ["reuters-1"]
+    assert data["hits"][0]["similar"] == [{"id": "hill-1", "source": "The Hill"}]
+    text = invoke("search", "pentagon russia syria", "--index", str(index))
+    assert "+1 similar from: The Hill" in text.stdout
+    everything = invoke(
+        "search", "pentagon russia syria", "--index", str(index), "--json", "--no-collapse"
+    )
+    hits = json.loads(everything.stdout)["hits"]
+    assert sorted(hit["id"] for hit in hits) == ["hill-1", "reuters-1"]
+    assert all(hit["similar"] == [] for hit in hits)
+
+
+def test_similar_lists_same_story_first_then_related(tmp_path: Path, invoke) -> None:
+    index, _ = _index_records(tmp_path, RECORDS)
+    result = invoke("similar", "hill-1", "--index", str(index), "--json")
+    assert result.exit_code == 0, result.stderr
+    similar = json.loads(result.stdout)["similar"]
+    assert [(s["id"], s["same_story"]) for s in similar[:2]] == [
+        ("reuters-1", True),
+        ("meridian-1", False),
+    ]
+    text = invoke("similar", "hill-1", "--index", str(index))
+    assert "(same story)" in text.stdout
+    missing = invoke("similar", "nope", "--index", str(index))
+    assert missing.exit_code == 1 and "no article with id 'nope'" in missing.stderr
+
+
+def test_short_bodies_are_told_apart_by_their_headlines() -> None:
+    first = Article("Fire at the harbor warehouse", "This story will be updated.")
+    second = Article("Mayor resigns", "This story will be updated.")
+    assert fingerprint(first).body_hash != fingerprint(second).body_hash
+    again = Article("Fire at the harbor warehouse", "This story  will be updated!")
+    assert fingerprint(first).body_hash == fingerprint(again).body_hash
+
+
+def test_typography_does_not_hide_a_duplicate() -> None:
+    plain = Article("T", "He said \"it's over\" - and left the room at 5 o'clock today.")
+    curly = Article(
+        "T", "He said \u201cit\u2019s over\u201d \u2014 and left the room at 5 o\u2019clock today."
+    )
+    assert fingerprint(plain).body_hash == fingerprint(curly).body_hash
+    assert normalised_words("\ufb01nancial  Caf\u00e9") == ["financial", "café"]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.text(alphabet="abcdefgh ", min_size=1, max_size=12), min_size=1, max_size=40))
+def test_resemblance_of_a_text_with_itself_is_one(words: list[str]) -> None:
+    article = Article("", " ".join(words))
+    first, second = fingerprint(article), fingerprint(Article("", " ".join(words)))
+    assert resemblance(first.signature, second.signature) == 1.0
+    assert first.bands == second.bands
+
+
+def test_a_copy_of_a_deleted_article_is_indexed(tmp_path: Path, invoke) -> None:
+    index, _ = _index_records(tmp_path, RECORDS[:1])
+    deleted = invoke("delete", "reuters-1", "--index", str(index), "--yes")
+    assert deleted.exit_code == 0, deleted.stderr
+    _, report = _index_records(tmp_path, RECORDS[2:3])  # yahoo-1, the same text
+    assert (report.added, report.duplicates) == (1, 0)
