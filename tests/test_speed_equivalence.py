@@ -212,7 +212,7 @@ def test_a_kept_searcher_sees_every_new_commit(tmp_path: Path, index_path: Path)
     assert [(c.value, c.count) for c in result.facets["source"]] == [("The Daily Meridian", 1)]
 
 
-def test_totals_noted_while_collecting_match_whooshs_count(tmp_path: Path) -> None:
+def test_totals_of_phrases_filters_and_date_orders_match_whooshs_count(tmp_path: Path) -> None:
     index = _build(tmp_path, "noted", _records(300), procs=1)
     ix = open_index(index)
     cases = [
