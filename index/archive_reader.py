@@ -18,7 +18,7 @@ from pathlib import PurePosixPath
 from typing import IO
 
 from index.errors import MissingExtra
-from index.records import Failure, Reader, Record
+from index.records import Failure, Reader, Record, Skipped
 
 # Each wraps an open stream; closing the file underneath closes them too.
 _OPENERS: dict[str, Callable[[IO[bytes]], IO[bytes]]] = {
@@ -58,7 +58,7 @@ def read_compressed(
 
 
 def read_zip(stream: IO[bytes], origin: str) -> Iterator[Record | Failure]:
-    """Every member of a zip archive that has a reader; other members are passed over."""
+    """Every member of a zip archive that has a reader; other members are listed as skipped."""
     try:
         archive = zipfile.ZipFile(stream)
         members = [m for m in archive.infolist() if not m.is_dir()]
@@ -92,6 +92,8 @@ def _read_member(
             head = (decompressed(stream, suffix) if suffix else stream).read(_SNIFF_BYTES)
         fmt = readers.sniff_format(head)
     if fmt is None or fmt == "zip":
+        kind = "a zip inside a zip" if fmt == "zip" else "unsupported file type"
+        yield Skipped(where, f"{kind}, not read")
         return
     with archive.open(member) as stream:
         if suffix:

@@ -30,6 +30,11 @@ class Failure:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class Skipped(Failure):
+    """A part passed over on purpose (an image inside a zip): listed as skipped, not failed."""
+
+
 Reader = Callable[[IO[bytes], str], Iterator[Record | Failure]]
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))

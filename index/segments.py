@@ -54,8 +54,10 @@ class _LengthsOnce:
             read = self._reader.doc_field_length
             count = self._reader.doc_count_all()
             lengths = self._lengths[fieldname] = [read(d, fieldname) for d in range(count)]
-        return lengths[docnum] if default == 0 else self._reader.doc_field_length(
-            docnum, fieldname, default
+        return (
+            lengths[docnum]
+            if default == 0
+            else self._reader.doc_field_length(docnum, fieldname, default)
         )
 
 

@@ -27,6 +27,7 @@ from index.fields import FieldMapping, record_to_article
 from index.inputs import Discovery, Input, discover, read_input
 from index.ledger import InputLedger
 from index.readers import Failure
+from index.records import Skipped
 from index.schema import SCHEMA_VERSION, to_document
 from index.segments import PARALLEL_FROM, process_pool, write_batch
 from index.store import open_or_create_index, writer_lock
@@ -179,6 +180,9 @@ def _articles(
 ) -> Iterator[Article]:
     """The articles of one input; what cannot become one is added to ``report.failed``."""
     for record in read_input(item):
+        if isinstance(record, Skipped):
+            report.skipped.append(record)
+            continue
         if isinstance(record, Failure):
             report.failed.append(record)
             continue

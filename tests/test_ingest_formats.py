@@ -179,6 +179,10 @@ def test_zip_members_are_read_by_their_own_extension(tmp_path: Path) -> None:
     report = _index(tmp_path, path)
     assert report.added == 4
     assert [f.origin for f in report.failed] == [f"{path}!2015/wire.jsonl:3"]
+    # Members nobody can read are listed, not silently dropped (archiver leftovers excepted).
+    assert [(s.origin, s.reason) for s in report.skipped] == [
+        (f"{path}!image.png", "unsupported file type, not read")
+    ]
 
 
 def test_legacy_encodings_are_detected_not_mangled(tmp_path: Path) -> None:

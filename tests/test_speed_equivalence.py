@@ -126,8 +126,18 @@ def test_merging_at_the_tail_keeps_the_order_of_documents(tmp_path: Path) -> Non
 
 def test_set_based_totals_match_whooshs_walk(index_path: Path) -> None:
     ix = open_index(index_path)
-    texts = ["syria", "russia syria", "syria OR oil", '"syrian airspace"', "NOT oil", "syri*",
-             "syria AND NOT pentagon", "published:[2015 TO 2016]", "*", "nothingatall"]
+    texts = [
+        "syria",
+        "russia syria",
+        "syria OR oil",
+        '"syrian airspace"',
+        "NOT oil",
+        "syri*",
+        "syria AND NOT pentagon",
+        "published:[2015 TO 2016]",
+        "*",
+        "nothingatall",
+    ]
     with ix.searcher() as searcher:
         for text in texts:
             for match_any in (False, True):
@@ -181,15 +191,19 @@ _KWARGS = st.fixed_dictionaries(
         "boosts": st.booleans(),
     },
 )
-_TEXT = st.lists(
-    st.one_of(st.sampled_from(WORDS), st.text(max_size=8)), max_size=40
-).map(" ".join)
+_TEXT = st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=8)), max_size=40).map(" ".join)
 
 
 def _tokens(analyzer, text: str, kwargs: dict) -> list[tuple]:  # type: ignore[no-untyped-def]
     return [
-        (t.text, t.stopped, t.boost, getattr(t, "pos", None), getattr(t, "startchar", None),
-         getattr(t, "endchar", None))
+        (
+            t.text,
+            t.stopped,
+            t.boost,
+            getattr(t, "pos", None),
+            getattr(t, "startchar", None),
+            getattr(t, "endchar", None),
+        )
         for t in analyzer(text, **kwargs)
     ]
 
