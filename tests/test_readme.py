@@ -45,3 +45,20 @@ def test_tour_commands_all_work(invoke, seeds_copy, tmp_path, monkeypatch) -> No
         result = invoke(*args)
         assert result.exit_code == 0, (args, result.stderr)
         assert result.stdout or result.stderr
+
+
+def test_evaluation_commands_work_on_a_small_smart_collection(invoke, tmp_path, monkeypatch):
+    """The README's eval example, on a three-document collection under Cranfield's file names."""
+    from test_evaluate import SMART_DOCS
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "cran.all.1400").write_text(SMART_DOCS, encoding="utf-8")
+    (tmp_path / "cran.qry").write_text(".I 001\n.W\nheat conduction in slabs ?\n", encoding="utf-8")
+    (tmp_path / "cranqrel").write_text("1 1 1\n1 3 3\n", encoding="utf-8")
+    commands = _commands("## Evaluation and ranking")
+    assert [args[0] for args in commands] == ["index", "eval"]
+    for args in commands:
+        result = invoke(*args)
+        assert result.exit_code == 0, (args, result.stderr)
+    assert "1 judged queries" in result.stdout
+    assert (tmp_path / "cran.run").read_text(encoding="utf-8").startswith("1 Q0 1 1 ")
