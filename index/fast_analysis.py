@@ -23,8 +23,10 @@ from whoosh.analysis import (
     Token,
 )
 
+from index.analysis import TypographyFilter
+
 # Filters whose output for a token depends on that token alone (and drop at most that token).
-_PER_TOKEN = (LowercaseFilter, CharsetFilter, StopFilter, StemFilter)
+_PER_TOKEN = (LowercaseFilter, CharsetFilter, StopFilter, StemFilter, TypographyFilter)
 _DROPPED = None
 _CACHE_LIMIT = 500_000  # distinct words remembered per stopword mode, then forgotten at once
 
@@ -50,6 +52,11 @@ class CachedAnalyzer(Analyzer):
         self._filters = filters
         self._renumber = any(isinstance(f, StopFilter) and f.renumber for f in filters)
         self._words: dict[bool, dict[str, tuple[str, bool] | None]] = {True: {}, False: {}}
+
+    @property
+    def cached(self) -> bool:
+        """Whether words go through the filters once (False: the chain runs as it is)."""
+        return self._expression is not None
 
     def __getstate__(self) -> dict[str, Any]:
         return {"inner": self.inner}  # pickled into the index: the caches stay out
