@@ -6,7 +6,10 @@ they reference must stay importable under the same name.
 
 from __future__ import annotations
 
+import re
+
 import Stemmer
+from breame.data.spelling_constants import BRITISH_ENGLISH_SPELLINGS
 from whoosh.analysis import (
     Analyzer,
     CharsetFilter,
@@ -41,14 +44,35 @@ class TypographyFilter(Filter):
             yield token
 
 
+# British -ise/-isation words not in the spelling list (mostly technical: "linearised"); short
+# words are left alone ("rise", "noise", "prise").
+_ISE = re.compile(r"(?<=\w{4})is(e|ed|es|ing|ation|ations)$")
+
+
+def american_spelling(word: str) -> str:
+    """The American spelling of a lower-case British word ("colour" -> "color"), else the word."""
+    return BRITISH_ENGLISH_SPELLINGS.get(word) or _ISE.sub(r"iz\1", word)
+
+
+class SpellingFilter(Filter):
+    """British and American spellings of a word match ("organisation", "organization"): UK and US
+    outlets write about the same things."""
+
+    def __call__(self, tokens):  # type: ignore[no-untyped-def]
+        for token in tokens:
+            token.text = american_spelling(token.text)
+            yield token
+
+
 def text_analyzer() -> Analyzer:
-    """Words, typography folded, lower-cased, accents folded, English stopwords dropped,
-    stemmed."""
+    """Words, typography folded, lower-cased, accents folded, American spelling, English
+    stopwords dropped, stemmed."""
     return (
         RegexTokenizer(r"\w+(?:\.?\w+)*")
         | TypographyFilter()
         | LowercaseFilter()
         | CharsetFilter(accent_map)
+        | SpellingFilter()
         | StopFilter()
         | StemFilter(stemfn=stem_english, cachesize=100_000)
     )

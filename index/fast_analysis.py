@@ -23,10 +23,17 @@ from whoosh.analysis import (
     Token,
 )
 
-from index.analysis import TypographyFilter
+from index.analysis import SpellingFilter, TypographyFilter
 
 # Filters whose output for a token depends on that token alone (and drop at most that token).
-_PER_TOKEN = (LowercaseFilter, CharsetFilter, StopFilter, StemFilter, TypographyFilter)
+_PER_TOKEN = (
+    LowercaseFilter,
+    CharsetFilter,
+    StopFilter,
+    StemFilter,
+    TypographyFilter,
+    SpellingFilter,
+)
 _DROPPED = None
 _CACHE_LIMIT = 500_000  # distinct words remembered per stopword mode, then forgotten at once
 

@@ -18,7 +18,7 @@ from index.dates import to_naive_utc
 from index.fast_analysis import CachedAnalyzer
 
 # Bump when fields or analysis change in a way an old index cannot serve.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 TITLE_BOOST = 1.5
 # Facet name (as users say it) -> schema field.

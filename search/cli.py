@@ -67,6 +67,14 @@ IndexOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
+RerankOption = Annotated[
+    bool,
+    typer.Option(
+        "--rerank/--no-rerank",
+        help="Reorder the top hits of questions (4+ plain words) by word proximity and the "
+        "top hits' shared topic; --no-rerank keeps plain BM25F order.",
+    ),
+]
 WaitOption = Annotated[
     float, typer.Option("--wait", help="Seconds to wait for another writer to finish.")
 ]
@@ -234,6 +242,7 @@ def search_command(
             "--collapse/--no-collapse", help="One hit per story, naming its other sources."
         ),
     ] = True,
+    rerank: RerankOption = True,
     as_json: JsonOption = False,
 ) -> None:
     """Search the index: ranked hits with snippets, and facet counts over all matches."""
@@ -248,6 +257,7 @@ def search_command(
         page=page,
         timeout=timeout,
         collapse=collapse,
+        rerank=rerank,
     )
     result = search(resolve_index_path(index), request)
     if as_json:
@@ -373,12 +383,13 @@ def eval_command(
         bool, typer.Option("--per-query", help="Show each query's values.")
     ] = False,
     run: Annotated[Path | None, typer.Option(help="Also write a TREC run file here.")] = None,
+    rerank: RerankOption = True,
     as_json: JsonOption = False,
 ) -> None:
     """Measure ranking quality on judged queries: nDCG@10, MAP@100, P@10, R@100."""
     topic_list = read_topics(topics, topic_ids)
     judgments = read_qrels(qrels, gain)
-    runs = run_topics(resolve_index_path(index), topic_list, match_any=not all_words)
+    runs = run_topics(resolve_index_path(index), topic_list, match_any=not all_words, rerank=rerank)
     if run:
         with run.open("w", encoding="utf-8") as out:
             write_run(runs, out)

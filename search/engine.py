@@ -16,8 +16,16 @@ from index.schema import from_stored
 from index.store import open_index, read_consistently
 from search.facets import FACETS, FacetCount
 from search.matches import query_docs
-from search.query import Filters, build_filter, limit_expansions, parse_query
+from search.query import (
+    Filters,
+    build_filter,
+    is_natural_language,
+    limit_expansions,
+    parse_query,
+    plain_words,
+)
 from search.ranking import SORTS, sort_facet, weighting
+from search.rerank import DEPTH, Ranked, rerank
 from search.similar import StoryMember, collapse_stories, story_members
 from search.snippets import Snippet, make_snippet
 
@@ -43,6 +51,9 @@ class SearchRequest:
     # One hit per story, naming the others. Off for library callers (evaluations compare
     # every document); the CLI turns it on unless --no-collapse.
     collapse: bool = False
+    # Reorder the top matches of a natural-language query by proximity and feedback
+    # (search/rerank.py); off gives plain BM25F order.
+    rerank: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,12 +166,15 @@ def _run(
 ) -> SearchResult:
     sortedby, reverse = sort_facet(request.sort, searcher.schema)
     end = request.page * request.limit
+    words = _rerank_words(searcher, request)
     # The filter's documents are found once, as a set, and serve both the ranking and the count.
     allowed = None if narrowing is None else query_docs(searcher, narrowing)
     if allowed is not None and not allowed:  # (Whoosh reads an empty filter set as "no filter")
         return SearchResult(request, 0, [], {name: [] for name in request.facets})
     # The time limit wraps the innermost collector: collapsing and filtering wrap it in turn.
-    collector = searcher.collector(limit=end, sortedby=sortedby, reverse=reverse)
+    collector = searcher.collector(
+        limit=max(end, DEPTH) if words else end, sortedby=sortedby, reverse=reverse
+    )
     if request.timeout is not None:
         collector = _DeadlineCollector(collector, request.timeout)
     if request.collapse:
@@ -168,23 +182,35 @@ def _run(
     if allowed is not None:
         collector = FilterCollector(collector, allow=allowed)
     searcher.search_with_collector(scoring_query, collector)
-    results = collector.results()
+    ranked: Ranked = [(hit.docnum, hit.score) for hit in collector.results()]
+    if words:
+        ranked = rerank(searcher, words, ranked)
     matched = query_docs(searcher, scoring_query)
     matching = sorted(matched if allowed is None else matched & allowed)
     collapsed_from = frozenset(matching) if request.collapse else frozenset()
     terms = _snippet_terms(searcher, scoring_query)
     analyzer = searcher.schema["body"].analyzer
     hits = []
-    for hit in results[end - request.limit : end]:
-        article = from_stored(hit.fields())
-        score = hit.score if request.sort == "relevance" else None
+    for docnum, score in ranked[end - request.limit : end]:
+        stored = searcher.stored_fields(docnum)
+        article = from_stored(stored)
         snippet = make_snippet(article.body, terms, analyzer)
-        similar = story_members(searcher, hit, collapsed_from) if request.collapse else ()
-        hits.append(Hit(article, score, snippet, similar))
+        similar = (
+            story_members(searcher, docnum, stored, collapsed_from) if request.collapse else ()
+        )
+        hits.append(Hit(article, score if request.sort == "relevance" else None, snippet, similar))
     facets = {
         name: FACETS[name].counts(searcher, matching, request.facet_size) for name in request.facets
     }
     return SearchResult(request, len(matching), hits, facets)
+
+
+def _rerank_words(searcher: Searcher, request: SearchRequest) -> list[str]:
+    """The analysed words of a natural-language query to rerank by, or none for other queries."""
+    text = plain_words(request.query) if request.plain else request.query
+    if not (request.rerank and request.sort == "relevance" and is_natural_language(text)):
+        return []
+    return [token.text for token in searcher.schema["body"].analyzer(text, mode="query")]
 
 
 class _DeadlineCollector(WrappingCollector):

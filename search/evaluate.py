@@ -73,11 +73,14 @@ def run_topics(
     match_any: bool = True,
     depth: int = DEPTH,
     on_topic: Callable[[Topic], None] | None = None,
+    rerank: bool = True,
 ) -> dict[str, Ranking]:
     """Each topic's top ``depth`` (id, score) through ``search``, its text read as plain words."""
     runs: dict[str, Ranking] = {}
     for topic in topics:
-        request = SearchRequest(topic.text, match_any=match_any, plain=True, facets=(), limit=depth)
+        request = SearchRequest(
+            topic.text, match_any=match_any, plain=True, facets=(), limit=depth, rerank=rerank
+        )
         runs[topic.qid] = [
             (hit.article.id, hit.score or 0.0) for hit in search(index_path, request).hits
         ]

@@ -154,6 +154,12 @@ def plain_words(text: str) -> str:
     return " ".join(word.lower() if word in _OPERATORS else word for word in words)
 
 
+def is_natural_language(text: str) -> bool:
+    """A question or sentence rather than keywords: no query syntax, and at least
+    ``LONG_QUERY_WORDS`` words."""
+    return not _SYNTAX_USED.search(text) and len(text.split()) >= LONG_QUERY_WORDS
+
+
 def parse_query(
     text: str, schema: Schema, match_any: bool = False, plain: bool = False
 ) -> wq.Query:
@@ -165,8 +171,8 @@ def parse_query(
         text = plain_words(text)
     if not text.strip() or text.strip() == "*":
         return wq.Every()
-    if not _SYNTAX_USED.search(text) and len(text.split()) >= LONG_QUERY_WORDS:
-        match_any = True  # a natural-language question, not keywords: rank by the words it has
+    if is_natural_language(text):
+        match_any = True  # a question, not keywords: rank by the words it has
     try:
         parsed = build_parser(schema, match_any).parse(text)
     except QuerySyntaxError:

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Container
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from whoosh import query as wq
 from whoosh import sorting
 from whoosh.collectors import CollapseCollector, Collector
-from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Searcher
 
 from index.article import Article
@@ -55,17 +55,18 @@ def collapse_stories(collector: Collector) -> Collector:
 
 
 def story_members(
-    searcher: Searcher, hit: WhooshHit, matching: Container[int]
+    searcher: Searcher, hit: int, stored: dict[str, Any], matching: Container[int]
 ) -> tuple[StoryMember, ...]:
-    """The other articles of a hit's story among the search's matches (the collapsed ones)."""
-    story = hit.fields().get("story")
+    """The other articles of a hit's story among the search's matches (the collapsed ones);
+    ``hit`` is the hit's document number and ``stored`` its stored fields."""
+    story = stored.get("story")
     if not story:
         return ()
     members = []
     for docnum in searcher.document_numbers(story=story):
-        if docnum != hit.docnum and docnum in matching:
-            stored = searcher.stored_fields(docnum)
-            members.append(StoryMember(stored["id"], stored.get("source")))
+        if docnum != hit and docnum in matching:
+            other = searcher.stored_fields(docnum)
+            members.append(StoryMember(other["id"], other.get("source")))
     return tuple(members)
 
 
