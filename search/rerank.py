@@ -52,8 +52,9 @@ def rerank(searcher: Searcher, words: Sequence[str], ranked: Ranked) -> Ranked:
     scores = {docnum: score / top for docnum, score in scores.items()}
     if len(scores) >= 2 * FEEDBACK_DOCS:  # with fewer, the "top few" are all there is
         ordered = sorted(scores.items(), key=_best_first)
-        expansion = _feedback_query(searcher, ordered[:FEEDBACK_DOCS])
-        related = _scores(searcher, expansion, list(scores)) if expansion else {}
+        related = _scores(
+            searcher, _feedback_terms(searcher, ordered[:FEEDBACK_DOCS]), list(scores)
+        )
         most = max(related.values(), default=0.0)
         for docnum, value in related.items() if most > 0 else ():
             scores[docnum] += FEEDBACK_WEIGHT * value / most
@@ -110,8 +111,9 @@ def _positions(
     return found
 
 
-def _feedback_query(searcher: Searcher, top: Ranked) -> wq.Query | None:
-    """The words that best describe what the top matches have in common, weighted."""
+def _feedback_terms(searcher: Searcher, top: Ranked) -> list[wq.Term]:
+    """The words that best describe what the top matches have in common, weighted, as title and
+    body terms."""
     analyzer = searcher.schema["body"].analyzer
     centroid: dict[str, float] = defaultdict(float)
     for docnum, score in top:
@@ -126,26 +128,26 @@ def _feedback_query(searcher: Searcher, top: Ranked) -> wq.Query | None:
         for word, w in weights.items():
             centroid[word] += score * w / norm
     chosen = sorted(centroid.items(), key=lambda item: (-item[1], item[0]))[:FEEDBACK_TERMS]
-    if not chosen:
-        return None
-    return wq.Or(
-        [wq.Term("title", word, boost=w * TITLE_BOOST) for word, w in chosen]
-        + [wq.Term("body", word, boost=w) for word, w in chosen]
-    )
+    return [wq.Term("title", word, boost=w * TITLE_BOOST) for word, w in chosen] + [
+        wq.Term("body", word, boost=w) for word, w in chosen
+    ]
 
 
-def _scores(searcher: Searcher, query: wq.Query, docnums: list[int]) -> dict[int, float]:
-    """``query``'s score for each of ``docnums`` that it matches."""
-    scores: dict[int, float] = {}
+def _scores(searcher: Searcher, terms: list[wq.Term], docnums: list[int]) -> dict[int, float]:
+    """The summed scores of ``terms`` for each of ``docnums`` that has any of them (each term's
+    postings are only read where a candidate is, not scored throughout)."""
+    scores: dict[int, float] = defaultdict(float)
     for leaf, offset, local in _by_leaf(searcher, docnums):
-        matcher = query.matcher(leaf, leaf.context())
-        for docnum in local:
-            if not matcher.is_active():
-                break
-            if matcher.id() < docnum:
-                matcher.skip_to(docnum)
-            if matcher.is_active() and matcher.id() == docnum:
-                scores[docnum + offset] = matcher.score()
+        context = leaf.context()
+        for term in terms:
+            matcher = term.matcher(leaf, context)
+            for docnum in local:
+                if not matcher.is_active():
+                    break
+                if matcher.id() < docnum:
+                    matcher.skip_to(docnum)
+                if matcher.is_active() and matcher.id() == docnum:
+                    scores[docnum + offset] += matcher.score()
     return scores
 
 

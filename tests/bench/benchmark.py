@@ -16,7 +16,8 @@ the one given, then measures every engine on the same data in the same run:
   memory-mapped index files), index size on disk;
 - warm queries (top 10 with the total count and a snippet per hit), p50 and p95 per class: one
   term, two terms all required, two terms any, a two-word phrase, a term with a source filter, a
-  term with source facet counts, a term with a date range, a term sorted by newest;
+  term with source facet counts, a term with a date range, a term sorted by newest, and a
+  six-word question, any word matching (Byline reranks its top hits);
 - the wall time of whole search processes (``byline search``, and a one-query script per peer).
 
 Peers are used as a newcomer would: naive Whoosh is one writer with ``StemmingAnalyzer`` on title
@@ -51,7 +52,7 @@ from pathlib import Path
 from typing import Any
 
 ENGINES = ("byline", "whoosh", "fts5")
-CLASSES = ("one", "and2", "or2", "phrase", "source", "facet", "dates", "newest")
+CLASSES = ("one", "and2", "or2", "phrase", "source", "facet", "dates", "newest", "question")
 CLASS_NAMES = {
     "one": "one term",
     "and2": "two terms, all",
@@ -61,7 +62,9 @@ CLASS_NAMES = {
     "facet": "term + source facets",
     "dates": "term + date range",
     "newest": "term, newest first",
+    "question": "six-word question",
 }
+QUESTION_WORDS = 6
 TOP = 10
 CLI_RUNS = 10
 
@@ -235,9 +238,9 @@ def make_queries(corpus_path: Path, per_class: int, seed: int) -> list[Query]:
     weights = [sources[s] for s in named]
     span = sorted(years) or [2015]
 
-    def term() -> str:
+    def term(draw: random.Random = rng) -> str:
         # Half the terms among the 100 most frequent, half from the wider pool.
-        return rng.choice(pool[:100] if rng.random() < 0.5 else pool)
+        return draw.choice(pool[:100] if draw.random() < 0.5 else pool)
 
     queries = []
     for _ in range(per_class):
@@ -252,6 +255,10 @@ def make_queries(corpus_path: Path, per_class: int, seed: int) -> list[Query]:
         last = min(span[-1], first + rng.randint(0, 2))
         queries.append(Query("dates", (term(),), since=str(first), until=str(last)))
         queries.append(Query("newest", (term(),)))
+    # Questions draw from a generator of their own, so the other classes stay as they were.
+    asker = random.Random(seed + 1)
+    for _ in range(per_class):
+        queries.append(Query("question", tuple(term(asker) for _ in range(QUESTION_WORDS))))
     return queries
 
 
@@ -282,7 +289,7 @@ def byline_open(index_dir: Path) -> Callable[[Query], tuple[int, list[str]]]:
                 since=query.since,
                 until=query.until,
             ),
-            match_any=query.kind == "or2",
+            match_any=query.kind in ("or2", "question"),
             facets=("source",) if query.kind == "facet" else (),
             sort="newest" if query.kind == "newest" else "relevance",
             limit=TOP,
@@ -347,7 +354,7 @@ def whoosh_open(index_dir: Path) -> Callable[[Query], tuple[int, list[str]]]:
 
     def run(query: Query) -> tuple[int, list[str]]:
         text = f'"{" ".join(query.words)}"' if query.kind == "phrase" else " ".join(query.words)
-        parsed = (any_parser if query.kind == "or2" else all_parser).parse(text)
+        parsed = (any_parser if query.kind in ("or2", "question") else all_parser).parse(text)
         options: dict[str, Any] = {"limit": TOP}
         if query.source:
             options["filter"] = wq.Term("source", query.source)
@@ -416,7 +423,7 @@ def _fts5_match(query: Query) -> str:
     quoted = [f'"{word}"' for word in query.words]
     if query.kind == "phrase":
         return f'"{" ".join(query.words)}"'
-    return (" OR " if query.kind == "or2" else " AND ").join(quoted)
+    return (" OR " if query.kind in ("or2", "question") else " AND ").join(quoted)
 
 
 def fts5_open(index_dir: Path) -> Callable[[Query], tuple[int, list[str]]]:
@@ -615,6 +622,8 @@ def print_table(results: dict[str, Any]) -> None:
     )
     row("index: size MB", lambda e: e["index"]["index_mb"])
     for kind in CLASSES:
+        if any(kind not in results["engines"][e]["queries"]["classes"] for e in engines):
+            continue  # an older run without this class
         for stat in ("p50_ms", "p95_ms"):
             row(
                 f"{CLASS_NAMES[kind]} {stat[:3]} ms",
