@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import pickle
 from collections.abc import Sequence
 from multiprocessing.pool import Pool
 from typing import Any
@@ -23,7 +24,7 @@ from whoosh import index as whoosh_index
 from whoosh.codec.base import Segment
 from whoosh.index import FileIndex
 from whoosh.reading import SegmentReader
-from whoosh.writing import NO_MERGE, SegmentWriter
+from whoosh.writing import NO_MERGE, PostingPool, SegmentWriter
 
 MERGE_FACTOR = 16
 PARALLEL_FROM = 1_000  # documents in a batch worth starting the other processes for
@@ -32,10 +33,46 @@ _SIZE_UNIT = 1_000  # documents; segments under 10,000 are one size class, under
 
 class _Writer(SegmentWriter):
     """Whoosh's segment writer, reading each field's document lengths once when it writes the
-    postings (it otherwise looks one up in the column file for every posting)."""
+    postings (it otherwise looks one up in the column file for every posting), and spilling
+    postings to disk in chunks."""
+
+    def __init__(self, ix: FileIndex, limitmb: int = 128, **kwargs: Any) -> None:
+        super().__init__(ix, limitmb=limitmb, **kwargs)
+        self.pool = _ChunkedPool(self._tempstorage, self.newsegment, limitmb=limitmb)
 
     def per_document_reader(self):  # type: ignore[no-untyped-def]
         return _LengthsOnce(super().per_document_reader())
+
+
+class _ChunkedPool(PostingPool):
+    """Whoosh's posting pool, writing each sorted run to disk as pickled lists of postings rather
+    than one pickle per posting (which took a fifth of the time of indexing)."""
+
+    _CHUNK = 8192
+
+    def _write_run(self, f, items):  # type: ignore[no-untyped-def]
+        chunk: list[Any] = []
+        for item in items:
+            chunk.append(item)
+            if len(chunk) >= self._CHUNK:
+                pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
+                chunk = []
+        if chunk:
+            pickle.dump(chunk, f, pickle.HIGHEST_PROTOCOL)
+        f.close()
+
+    def _read_run(self, path):  # type: ignore[no-untyped-def]
+        f = self._open_run(path)
+        try:
+            while True:
+                try:
+                    chunk = pickle.load(f)
+                except EOFError:
+                    return
+                yield from chunk
+        finally:
+            f.close()
+            self._remove_run(path)
 
 
 class _LengthsOnce:

@@ -21,7 +21,7 @@ from whoosh import query as wq
 from index.analysis import text_analyzer
 from index.fast_analysis import CachedAnalyzer
 from index.schema import column_name, split_values
-from index.segments import MERGE_FACTOR, PARALLEL_FROM, tail_to_merge
+from index.segments import MERGE_FACTOR, PARALLEL_FROM, _Writer, tail_to_merge
 from index.store import open_index
 from index.writer import IngestOptions, ingest
 from search.engine import SearchRequest, search
@@ -169,6 +169,23 @@ def test_facets_from_whole_columns_count_as_document_by_document(tmp_path: Path)
                 for spelling, count in spellings.items():
                     grouped[spelling.casefold()] += count
                 assert {c.value.casefold(): c.count for c in counted} == dict(grouped)
+
+
+def test_postings_spilled_to_disk_in_chunks_come_back_sorted(index_path: Path) -> None:
+    writer = _Writer(open_index(index_path), limitmb=1)
+    rng = random.Random(3)
+    postings = [
+        ("body", f"w{rng.randint(0, 5_000)}".encode(), rng.randint(0, 10**6), 1.0, b"v")
+        for _ in range(30_000)
+    ]
+    try:
+        for posting in postings:
+            writer.pool.add(posting)
+        assert len(writer.pool.runs) > 2  # it really spilled, several times
+        # Two files open at most: runs are merged into runs first, then read back.
+        assert list(writer.pool.items(maxfiles=2)) == sorted(postings)
+    finally:
+        writer.cancel()
 
 
 def test_tail_merges_only_full_runs_of_small_segments() -> None:
