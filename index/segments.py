@@ -20,11 +20,12 @@ from collections.abc import Sequence
 from multiprocessing.pool import Pool
 from typing import Any
 
-from whoosh import index as whoosh_index
 from whoosh.codec.base import Segment
 from whoosh.index import FileIndex
 from whoosh.reading import SegmentReader
 from whoosh.writing import NO_MERGE, PostingPool, SegmentWriter
+
+from index.store import MappedStorage
 
 MERGE_FACTOR = 16
 PARALLEL_FROM = 1_000  # documents in a batch worth starting the other processes for
@@ -155,7 +156,7 @@ def _shares(documents: Sequence[dict[str, Any]], parts: int) -> list[Sequence[di
 
 def _write_share(folder: str, documents: Sequence[dict[str, Any]], limitmb: int) -> Segment:
     """In a child process: write documents into a new segment, not yet part of the index."""
-    ix = whoosh_index.open_dir(folder)
+    ix = FileIndex(MappedStorage(folder))
     writer = _Writer(ix, _lk=False, limitmb=limitmb)  # the parent holds the lock
     try:
         for document in documents:

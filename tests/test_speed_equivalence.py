@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import tracemalloc
 from collections import Counter
 from pathlib import Path
 
@@ -267,3 +268,26 @@ def test_a_time_limit_keeps_the_filter(index_path: Path) -> None:
     request = SearchRequest(query="syria", filters=Filters(sources=["The Hill"]), timeout=30)
     result = search(index_path, request)
     assert result.total == 1 and [hit.article.source for hit in result.hits] == ["The Hill"]
+
+
+def test_memory_does_not_grow_with_the_index_while_indexing(tmp_path: Path) -> None:
+    """Commit after commit, a run holds no copy of what it already wrote (it once held every
+    segment's files in memory, so a long run ran out of it)."""
+    files = [write_jsonl(tmp_path / f"part{n}.jsonl", _records(300, seed=n)) for n in range(1, 6)]
+    for number, path in enumerate(files):  # distinct ids across files
+        records = [json.loads(line) for line in path.read_text().splitlines()]
+        write_jsonl(path, [r | {"id": f"{number}-{r['id']}"} for r in records])
+    held: list[int] = []
+    tracemalloc.start()
+    try:
+        ingest(
+            [str(path) for path in files],
+            tmp_path / "index",
+            IngestOptions(procs=1, batch_size=300),
+            on_progress=lambda p: held.append(tracemalloc.get_traced_memory()[0]),
+        )
+    finally:
+        tracemalloc.stop()
+    on_disk = sum(f.stat().st_size for f in (tmp_path / "index").glob("*.seg"))
+    growth = held[-1] - held[0]  # after the first commit
+    assert growth < on_disk / 4, (growth, on_disk)
