@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import query as wq
-from whoosh.collectors import Collector, FilterCollector, WrappingCollector
+from whoosh.collectors import Collector, WrappingCollector
 from whoosh.searching import Searcher
 
 from index.article import Article
 from index.errors import IndexNotFound, InvalidOption, QuerySyntaxError, QueryTimeout
 from index.schema import from_stored
 from index.store import open_index, read_consistently
+from search import array_scoring
 from search.facets import FACETS, FacetCount
 from search.matches import query_docs
 from search.query import (
@@ -24,8 +26,8 @@ from search.query import (
     parse_query,
     plain_words,
 )
-from search.ranking import SORTS, sort_facet, weighting
-from search.rerank import DEPTH, Ranked, rerank
+from search.ranking import SORTS, Ranked, sort_facet, weighting
+from search.rerank import DEPTH, rerank
 from search.similar import StoryMember, collapse_stories, story_members
 from search.snippets import Snippet, make_snippet
 
@@ -164,29 +166,24 @@ def _run(
     scoring_query: wq.Query,
     narrowing: wq.Query | None,
 ) -> SearchResult:
-    sortedby, reverse = sort_facet(request.sort, searcher.schema)
     end = request.page * request.limit
     words = _rerank_words(searcher, request)
     # The filter's documents are found once, as a set, and serve both the ranking and the count.
     allowed = None if narrowing is None else query_docs(searcher, narrowing)
     if allowed is not None and not allowed:  # (Whoosh reads an empty filter set as "no filter")
         return SearchResult(request, 0, [], {name: [] for name in request.facets})
-    # The time limit wraps the innermost collector: collapsing and filtering wrap it in turn.
-    collector = searcher.collector(
-        limit=max(end, DEPTH) if words else end, sortedby=sortedby, reverse=reverse
-    )
-    if request.timeout is not None:
-        collector = _DeadlineCollector(collector, request.timeout)
-    if request.collapse:
-        collector = collapse_stories(collector)
-    if allowed is not None:
-        collector = FilterCollector(collector, allow=allowed)
-    searcher.search_with_collector(scoring_query, collector)
-    ranked: Ranked = [(hit.docnum, hit.score) for hit in collector.results()]
+    count = max(end, DEPTH) if words else end
+    if request.sort == "relevance" and array_scoring.supports(searcher, scoring_query):
+        check_time = _time_check(request.timeout)
+        docnums, scores = array_scoring.matches(searcher, scoring_query, allowed, check_time)
+        ranked = array_scoring.best(searcher, docnums, scores, count, request.collapse)
+        matching: list[int] = docnums.tolist()
+    else:
+        ranked = _collect(searcher, request, scoring_query, allowed, count)
+        matched = query_docs(searcher, scoring_query)
+        matching = sorted(matched if allowed is None else matched & allowed)
     if words:
         ranked = rerank(searcher, words, ranked)
-    matched = query_docs(searcher, scoring_query)
-    matching = sorted(matched if allowed is None else matched & allowed)
     collapsed_from = frozenset(matching) if request.collapse else frozenset()
     terms = _snippet_terms(searcher, scoring_query)
     analyzer = searcher.schema["body"].analyzer
@@ -203,6 +200,27 @@ def _run(
         name: FACETS[name].counts(searcher, matching, request.facet_size) for name in request.facets
     }
     return SearchResult(request, len(matching), hits, facets)
+
+
+def _collect(
+    searcher: Searcher,
+    request: SearchRequest,
+    scoring_query: wq.Query,
+    allowed: set[int] | None,
+    count: int,
+) -> Ranked:
+    """The first ``count`` hits in the request's order, through Whoosh's collectors."""
+    sortedby, reverse = sort_facet(request.sort, searcher.schema)
+    # The time limit wraps the innermost collector: collapsing and filtering wrap it in turn.
+    collector = searcher.collector(limit=count, sortedby=sortedby, reverse=reverse)
+    if request.timeout is not None:
+        collector = _DeadlineCollector(collector, request.timeout)
+    if allowed is not None:
+        collector = _AllowedOnly(collector, allowed)
+    if request.collapse:
+        collector = collapse_stories(collector)
+    searcher.search_with_collector(scoring_query, collector)
+    return [(hit.docnum, hit.score) for hit in collector.results()]
 
 
 def _rerank_words(searcher: Searcher, request: SearchRequest) -> list[str]:
@@ -236,12 +254,47 @@ class _DeadlineCollector(WrappingCollector):
         # Checked here, not in collect_matches: wrappers outside this one (filters, collapsing)
         # run their own loops and call collect for each document they keep.
         if self.collected % self._CHECK_EVERY == 0 and time.monotonic() >= self.deadline:
-            raise QueryTimeout(
-                f"the query ran longer than {self.seconds:g}s; narrow it with more words "
-                "or filters, or allow more time with --timeout"
-            )
+            raise _timed_out(self.seconds)
         self.collected += 1
         return self.child.collect(sub_docnum)
+
+
+def _timed_out(seconds: float) -> QueryTimeout:
+    return QueryTimeout(
+        f"the query ran longer than {seconds:g}s; narrow it with more words "
+        "or filters, or allow more time with --timeout"
+    )
+
+
+def _time_check(seconds: float | None) -> Callable[[], None]:
+    """A function that raises QueryTimeout once ``seconds`` from now have passed."""
+    deadline = time.monotonic() + (seconds if seconds is not None else float("inf"))
+
+    def check() -> None:
+        if time.monotonic() >= deadline:
+            raise _timed_out(seconds or 0.0)
+
+    return check
+
+
+class _AllowedOnly(WrappingCollector):
+    """Passes on only the matches in ``allowed`` (top-level document numbers).
+
+    Whoosh's FilterCollector filters in its own loop, so wrapped around collapsing it bypassed
+    it (every copy of a story came back); this one filters the matches that collapsing reads.
+    """
+
+    def __init__(self, child: Collector, allowed: set[int]) -> None:
+        super().__init__(child)
+        self.allowed = allowed
+
+    def matches(self):  # type: ignore[no-untyped-def]
+        offset, allowed = self.child.offset, self.allowed
+        return (docnum for docnum in self.child.matches() if docnum + offset in allowed)
+
+    def collect_matches(self) -> None:
+        for docnum in self.matches():
+            self.child.collect(docnum)
 
 
 def _snippet_terms(searcher: Searcher, scoring_query: wq.Query) -> frozenset[str]:

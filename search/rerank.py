@@ -30,7 +30,7 @@ from itertools import pairwise
 from whoosh.searching import Searcher
 
 from index.schema import TITLE_BOOST
-from search.ranking import BM25_B, BM25_K1
+from search.ranking import BM25_B, BM25_K1, Ranked
 
 DEPTH = 50  # first-stage matches reordered
 PROXIMITY_WEIGHT = 0.8
@@ -41,7 +41,6 @@ _WORDS_PER_DOC = 40  # a feedback article's most frequent words considered
 _FIELDS = ("title", "body")
 _FIELD_WEIGHTS = {"title": TITLE_BOOST, "body": 1.0}
 
-Ranked = list[tuple[int, float]]  # (document number, score), best first
 _Words = dict[str, list[str]]  # field -> its analysed words, in order
 
 

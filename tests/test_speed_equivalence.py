@@ -12,10 +12,12 @@ import json
 import random
 import tracemalloc
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from conftest import write_jsonl
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 
@@ -25,10 +27,12 @@ from index.schema import column_name, split_values
 from index.segments import MERGE_FACTOR, PARALLEL_FROM, _Writer, tail_to_merge
 from index.store import open_index
 from index.writer import IngestOptions, ingest
+from search import array_scoring
 from search.engine import SearchRequest, search
 from search.facets import FACETS
 from search.matches import query_docs
 from search.query import Filters, build_filter, parse_query
+from search.ranking import weighting
 from search.render import search_json
 
 WORDS = (
@@ -291,3 +295,95 @@ def test_memory_does_not_grow_with_the_index_while_indexing(tmp_path: Path) -> N
     on_disk = sum(f.stat().st_size for f in (tmp_path / "index").glob("*.seg"))
     growth = held[-1] - held[0]  # after the first commit
     assert growth < on_disk / 4, (growth, on_disk)
+
+
+def _whoosh_ranking(searcher, query, allowed, collapse: bool) -> list[tuple[int, float]]:  # type: ignore[no-untyped-def]
+    """Whoosh's own ranking of every match, each scored in full (no block skipping), then
+    filtered and collapsed to the best of each story by hand."""
+    collector = searcher.collector(limit=None)
+    searcher.search_with_collector(query, collector)
+    stories = searcher.reader().column_reader("story")
+    ranked, seen = [], set()
+    for hit in _settled([(hit.docnum, hit.score) for hit in collector.results()]):
+        if allowed is not None and hit[0] not in allowed:
+            continue
+        if collapse and stories[hit[0]] in seen:
+            continue
+        seen.add(stories[hit[0]])
+        ranked.append(hit)
+    return ranked
+
+
+def _settled(ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """Scores to nine decimals (the two add in different orders), equal ones by docnum."""
+    return sorted(((d, round(s, 9)) for d, s in ranked), key=lambda item: (-item[1], item[0]))
+
+
+@pytest.fixture(scope="module")
+def scored_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Several segments, replaced articles (deletions), and syndicated copies (stories)."""
+    tmp_path = tmp_path_factory.mktemp("scored")
+    records = _records(500, repeats=40, seed=11)
+    copies = [r | {"id": f"copy-{n}", "source": "Globe"} for n, r in enumerate(records[100:130])]
+    index = _build(
+        tmp_path, "scored", records + copies, procs=1, batch_size=120, keep_duplicates=True
+    )
+    with open_index(index).searcher() as searcher:
+        stories = Counter(fields.get("story") for fields in searcher.all_stored_fields())
+    assert max(count for story, count in stories.items() if story) > 1
+    return index
+
+
+@given(
+    words=st.lists(st.sampled_from(WORDS[:40]), min_size=1, max_size=6),
+    match_any=st.booleans(),
+    collapse=st.booleans(),
+    filtered=st.booleans(),
+)
+@settings(max_examples=60, deadline=None)
+def test_array_scoring_ranks_as_whoosh_scores(
+    scored_index: Path, words: list[str], match_any: bool, collapse: bool, filtered: bool
+) -> None:
+    ix = open_index(scored_index)
+    with ix.searcher(weighting=weighting()) as searcher:
+        assert len(searcher.reader().leaf_readers()) > 1 and searcher.reader().has_deletions()
+        query = parse_query(" ".join(words), ix.schema, match_any)
+        assume(query is not wq.NullQuery)  # stopwords only
+        assert array_scoring.supports(searcher, query)
+        allowed = (
+            query_docs(searcher, build_filter(Filters(sources=["globe"]), ix.schema))
+            if filtered
+            else None
+        )
+        expected = _settled(_whoosh_ranking(searcher, query, allowed, collapse))
+        docnums, scores = array_scoring.matches(searcher, query, allowed)
+        assert docnums.tolist() == sorted(
+            d for d, _ in _whoosh_ranking(searcher, query, allowed, False)
+        )
+        found = array_scoring.best(searcher, docnums, scores, 20, collapse)
+        assert _settled(found) == expected[:20]
+        assert len(array_scoring.best(searcher, docnums, scores, 10_000, collapse)) == len(expected)
+
+
+def test_array_scoring_leaves_other_queries_to_whoosh(index_path: Path) -> None:
+    ix = open_index(index_path)
+    with ix.searcher(weighting=weighting()) as searcher:
+        for text in ('"oil prices"', "syri*", "oil NOT syria", "published:2015", "*"):
+            assert not array_scoring.supports(searcher, parse_query(text, ix.schema)), text
+        assert array_scoring.supports(searcher, parse_query("oil OR (syria talks)", ix.schema))
+
+
+def _hit_stories(index: Path, request: SearchRequest) -> list[str]:
+    result = search(index, request)
+    with open_index(index).searcher() as searcher:
+        return [searcher.document(id=hit.article.id)["story"] for hit in result.hits]
+
+
+def test_collapsing_keeps_one_hit_per_story_with_a_filter_too(scored_index: Path) -> None:
+    filters = Filters(sources=["globe", "the hill", "daily meridian"])
+    for text in ('"oil prices"', "oil prices", "syri*"):  # through Whoosh and through arrays
+        request = SearchRequest(query=text, filters=filters, limit=100)
+        every = _hit_stories(scored_index, request)
+        assert len(every) > len(set(every)), text  # there are copies to collapse
+        collapsed = _hit_stories(scored_index, replace(request, collapse=True))
+        assert collapsed and len(collapsed) == len(set(collapsed)), text

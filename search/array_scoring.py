@@ -1,0 +1,203 @@
+"""Ranking a query of words with numpy: every match scored at once, the best taken.
+
+Whoosh scores a broad query one document at a time through a tree of matchers, several Python
+calls per document and word; a six-word question on 100,000 articles scores some twenty thousand
+of them that way, which takes about a second. For the queries people mostly type (words and
+``AND``/``OR`` of them, over title and body), this module reads each word's postings a block at
+a time, computes BM25F as Whoosh's own formula does for every posting in one array operation,
+adds the words up and picks the best with a partial sort.
+
+The scores are Whoosh's: the same formula, statistics and field weights, added in query order
+(Whoosh adds in an order of its own, so scores may differ in the last bits). Whoosh's block-skip
+optimisation could also leave a word's score out of a document's sum when both its fields
+matched; here every matched word counts. Other queries (phrases, wildcards, ``NOT``, dates) and
+the date sorts go through Whoosh's collectors as before.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Collection
+
+import numpy as np
+from whoosh import query as wq
+from whoosh import scoring
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.columns import NumericColumn
+from whoosh.matching import FilterMatcher
+from whoosh.reading import IndexReader
+from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
+
+from search.ranking import Ranked
+
+_Node = tuple[np.ndarray, np.ndarray]  # one segment's scores and which documents match
+
+# Whoosh stores a field's length in a byte; the length it scores with is this table's entry.
+_LENGTHS = np.array([byte_to_length(b) or 0 for b in range(256)], dtype=np.float64)
+# Field lengths of a segment, decoded once per opened reader.
+_LENGTH_CACHE: weakref.WeakKeyDictionary[IndexReader, dict[str, np.ndarray]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def supports(searcher: Searcher, query: wq.Query) -> bool:
+    """Whether ``query`` is words (terms of scored fields) joined by ``AND`` and ``OR``, and the
+    searcher ranks by plain BM25F."""
+    weighting = searcher.weighting
+    if type(weighting) is not scoring.BM25F or weighting._field_B:
+        return False
+    return _plain(searcher, query)
+
+
+def _plain(searcher: Searcher, query: wq.Query) -> bool:
+    kind = type(query)
+    if kind is wq.Term:
+        if query.fieldname not in searcher.schema:
+            return False
+        return searcher.schema[query.fieldname].scorable and isinstance(query.text, str)
+    if kind is wq.And or (kind is wq.Or and not query.minmatch and not query.scale):
+        return bool(query.subqueries) and all(_plain(searcher, q) for q in query.subqueries)
+    return False
+
+
+def matches(
+    searcher: Searcher,
+    query: wq.Query,
+    allowed: Collection[int] | None = None,
+    check_time: Callable[[], None] = lambda: None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every document a query that ``supports`` accepts matches (only ``allowed`` ones if
+    given), in document order, and its score. ``check_time`` is called after each word's
+    postings are read (it raises to stop a query past its time limit)."""
+    docs, scores = [np.zeros(0, np.int64)], [np.zeros(0)]
+    for leaf, offset in searcher.leaf_searchers():
+        found, matched = _node(searcher, leaf.reader(), query, check_time)
+        ids = np.flatnonzero(matched)
+        docs.append(ids + offset)
+        scores.append(found[ids])
+    docnums, values = np.concatenate(docs), np.concatenate(scores)
+    if allowed is not None:
+        keep = np.isin(docnums, np.fromiter(allowed, np.int64, len(allowed)))
+        docnums, values = docnums[keep], values[keep]
+    return docnums, values
+
+
+def best(
+    searcher: Searcher, docnums: np.ndarray, scores: np.ndarray, count: int, collapse: bool
+) -> Ranked:
+    """The ``count`` best of scored documents, best first (equal scores by document number);
+    with ``collapse``, only the best of each story."""
+    if not collapse and count < len(scores):
+        # Everything scoring at least the count-th best score, then exactly ordered.
+        threshold = np.partition(scores, len(scores) - count)[len(scores) - count]
+        keep = scores >= threshold
+        docnums, scores = docnums[keep], scores[keep]
+    order = np.lexsort((docnums, -scores))
+    ranked = zip(docnums[order].tolist(), scores[order].tolist(), strict=True)
+    if collapse:
+        return _best_per_story(searcher, ranked, count)
+    return list(ranked)[:count]
+
+
+def _best_per_story(searcher: Searcher, ranked: zip, count: int) -> Ranked:
+    """The first ``count`` of ``ranked`` that are not of a story an earlier hit is of."""
+    stories = searcher.reader().column_reader("story")
+    seen: set[str] = set()
+    kept: Ranked = []
+    for docnum, score in ranked:
+        story = stories[docnum]
+        if story:
+            if story in seen:
+                continue
+            seen.add(story)
+        kept.append((docnum, score))
+        if len(kept) == count:
+            break
+    return kept
+
+
+def _node(
+    searcher: Searcher, reader: IndexReader, query: wq.Query, check_time: Callable[[], None]
+) -> _Node:
+    """A query's scores in one segment, as dense arrays over its documents."""
+    if type(query) is wq.Term:
+        found, matched = _term(searcher, reader, query)
+        check_time()
+    else:
+        parts = [_node(searcher, reader, q, check_time) for q in query.subqueries]
+        found, matched = parts[0][0].copy(), parts[0][1].copy()
+        combine = np.logical_and if type(query) is wq.And else np.logical_or
+        for scores, matches in parts[1:]:
+            found += scores
+            combine(matched, matches, out=matched)
+    if query.boost != 1.0:
+        found *= query.boost
+    return found, matched
+
+
+def _term(searcher: Searcher, reader: IndexReader, term: wq.Term) -> _Node:
+    size = reader.doc_count_all()
+    found, matched = np.zeros(size), np.zeros(size, dtype=bool)
+    fieldname = term.fieldname
+    btext = searcher.schema[fieldname].to_bytes(term.text)
+    if (fieldname, btext) not in reader:
+        return found, matched
+    ids, weights = _postings(reader, fieldname, btext)
+    weighting = searcher.weighting
+    B, K1 = weighting.B, weighting.K1
+    idf = searcher.idf(fieldname, btext)
+    average = searcher.avg_field_length(fieldname) or 1
+    lengths = _field_lengths(reader, fieldname)[ids]
+    # Whoosh's scoring.bm25, term for term, for every posting at once.
+    found[ids] = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / average)))
+    matched[ids] = True
+    return found, matched
+
+
+def _postings(reader: IndexReader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """A term's document numbers and weights (occurrences) in one segment, deleted ones left out.
+
+    (``_read_data``/``_data``/``_next_block`` are internals of the pinned Whoosh release's own
+    format, read as ``search/matches.py`` reads them; any other matcher is walked as usual.)
+    """
+    matcher = reader.postings(fieldname, btext)
+    deleted = None
+    if type(matcher) is FilterMatcher and matcher._exclude:
+        deleted, matcher = matcher._ids, matcher.child
+        matcher.reset()  # the filter has moved it past deleted documents
+    if type(matcher) is not W3LeafMatcher:
+        pairs = [(docnum, matcher.weight()) for docnum in matcher.all_ids()]
+        return np.array([d for d, _ in pairs], np.int64), np.array([w for _, w in pairs])
+    ids, weights = [], []
+    while matcher.is_active():
+        if matcher._data is None:
+            matcher._read_data()
+        deltas, block_weights = matcher._data[0], matcher._data[1]
+        ids.append(np.cumsum(np.array(deltas, dtype=np.int64)))
+        if block_weights is None or isinstance(block_weights, float):
+            weights.append(np.full(len(deltas), 1.0 if block_weights is None else block_weights))
+        else:
+            weights.append(np.array(block_weights, dtype=np.float64))
+        matcher._next_block()
+    docnums, counts = np.concatenate(ids), np.concatenate(weights)
+    if deleted:
+        keep = ~np.isin(docnums, np.fromiter(deleted, np.int64, len(deleted)))
+        docnums, counts = docnums[keep], counts[keep]
+    return docnums, counts
+
+
+def _field_lengths(reader: IndexReader, fieldname: str) -> np.ndarray:
+    """Every document's length of a field in one segment, as Whoosh scores with it."""
+    cached = _LENGTH_CACHE.setdefault(reader, {})
+    if fieldname not in cached:
+        size = reader.doc_count_all()
+        column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        codes = np.zeros(size, dtype=np.uint8)
+        if type(column) is NumericColumn.Reader and column._typecode == "B":
+            raw = column._dbfile.get(column._basepos, min(column._count, size))
+            codes[: len(raw)] = np.frombuffer(raw, dtype=np.uint8)
+        elif column is not None:
+            codes[:] = [column[docnum] for docnum in range(size)]
+        cached[fieldname] = _LENGTHS[codes]
+    return cached[fieldname]
