@@ -125,10 +125,12 @@ def _node(
         found, matched = _term(searcher, reader, query)
         check_time()
     else:
-        parts = [_node(searcher, reader, q, check_time) for q in query.subqueries]
-        found, matched = parts[0][0].copy(), parts[0][1].copy()
+        # Added up one part at a time (each part's arrays are new, so the first one is kept).
         combine = np.logical_and if type(query) is wq.And else np.logical_or
-        for scores, matches in parts[1:]:
+        first, *rest = query.subqueries
+        found, matched = _node(searcher, reader, first, check_time)
+        for part in rest:
+            scores, matches = _node(searcher, reader, part, check_time)
             found += scores
             combine(matched, matches, out=matched)
     if query.boost != 1.0:

@@ -243,27 +243,20 @@ class _DeadlineCollector(WrappingCollector):
     def __init__(self, child: Collector, seconds: float) -> None:
         super().__init__(child)
         self.seconds = seconds
-        self.deadline = 0.0
+        self.check_time = _time_check(seconds)
         self.collected = 0
 
     def prepare(self, top_searcher, q, context):  # type: ignore[no-untyped-def]
         super().prepare(top_searcher, q, context)
-        self.deadline = time.monotonic() + self.seconds
+        self.check_time = _time_check(self.seconds)
 
     def collect(self, sub_docnum: int):  # type: ignore[no-untyped-def]
         # Checked here, not in collect_matches: wrappers outside this one (filters, collapsing)
         # run their own loops and call collect for each document they keep.
-        if self.collected % self._CHECK_EVERY == 0 and time.monotonic() >= self.deadline:
-            raise _timed_out(self.seconds)
+        if self.collected % self._CHECK_EVERY == 0:
+            self.check_time()
         self.collected += 1
         return self.child.collect(sub_docnum)
-
-
-def _timed_out(seconds: float) -> QueryTimeout:
-    return QueryTimeout(
-        f"the query ran longer than {seconds:g}s; narrow it with more words "
-        "or filters, or allow more time with --timeout"
-    )
 
 
 def _time_check(seconds: float | None) -> Callable[[], None]:
@@ -272,7 +265,10 @@ def _time_check(seconds: float | None) -> Callable[[], None]:
 
     def check() -> None:
         if time.monotonic() >= deadline:
-            raise _timed_out(seconds or 0.0)
+            raise QueryTimeout(
+                f"the query ran longer than {seconds:g}s; narrow it with more words "
+                "or filters, or allow more time with --timeout"
+            )
 
     return check
 
