@@ -6,13 +6,13 @@ import random
 from pathlib import Path
 
 import pytest
+from conftest import write_jsonl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from index.writer import IngestOptions, ingest
 from search.engine import SearchRequest, search
 from search.rerank import DEPTH
-from tests.conftest import write_jsonl
 
 
 def _ids(index: Path, query: str, **options: object) -> list[str]:
