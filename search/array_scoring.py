@@ -5,40 +5,36 @@ calls per document and word; a six-word question on 100,000 articles scores some
 of them that way, which takes about a second. For the queries people mostly type (words and
 ``AND``/``OR`` of them, over title and body), this module reads each word's postings a block at
 a time, computes BM25F as Whoosh's own formula does for every posting in one array operation,
-adds the words up and picks the best with a partial sort.
+adds the words up and picks the best with a partial sort (or orders the matches by their dates
+from the date column).
 
 The scores are Whoosh's: the same formula, statistics and field weights, added in query order
 (Whoosh adds in an order of its own, so scores may differ in the last bits). Whoosh's block-skip
 optimisation could also leave a word's score out of a document's sum when both its fields
-matched; here every matched word counts. Other queries (phrases, wildcards, ``NOT``, dates) and
-the date sorts go through Whoosh's collectors as before.
+matched; here every matched word counts. Other queries (phrases, wildcards, ``NOT``, date
+ranges in the query) go through Whoosh's collectors as before.
 """
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Collection
 
 import numpy as np
 from whoosh import query as wq
 from whoosh import scoring
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.columns import NumericColumn
 from whoosh.matching import FilterMatcher
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
+from search.column_arrays import column_array
 from search.ranking import Ranked
 
 _Node = tuple[np.ndarray, np.ndarray]  # one segment's scores and which documents match
 
 # Whoosh stores a field's length in a byte; the length it scores with is this table's entry.
 _LENGTHS = np.array([byte_to_length(b) or 0 for b in range(256)], dtype=np.float64)
-# Field lengths of a segment, decoded once per opened reader.
-_LENGTH_CACHE: weakref.WeakKeyDictionary[IndexReader, dict[str, np.ndarray]] = (
-    weakref.WeakKeyDictionary()
-)
 
 
 def supports(searcher: Searcher, query: wq.Query) -> bool:
@@ -94,6 +90,36 @@ def best(
         keep = scores >= threshold
         docnums, scores = docnums[keep], scores[keep]
     order = np.lexsort((docnums, -scores))
+    ranked = zip(docnums[order].tolist(), scores[order].tolist(), strict=True)
+    if collapse:
+        return _best_per_story(searcher, ranked, count)
+    return list(ranked)[:count]
+
+
+def by_date(
+    searcher: Searcher,
+    docnums: np.ndarray,
+    scores: np.ndarray,
+    count: int,
+    newest: bool,
+    collapse: bool,
+) -> Ranked:
+    """The first ``count`` documents by publication date, newest or oldest first, undated ones
+    last; equal dates as Whoosh's sort orders them (the later indexed first when newest first);
+    with ``collapse``, only the first of each story."""
+    dates = np.concatenate(
+        [np.zeros(0, np.uint64)]
+        + [
+            column_array(reader, "published", reader.column_reader("published", translate=False))
+            for reader in (leaf.reader() for leaf, _ in searcher.leaf_searchers())
+        ]
+    )[docnums]
+    undated = dates == searcher.schema["published"].column_type.default_value()
+    latest = np.iinfo(np.int64).max
+    keys = np.where(undated, 0 if newest else latest, dates).astype(np.int64)
+    order = np.lexsort((docnums, keys))
+    if newest:
+        order = order[::-1]
     ranked = zip(docnums[order].tolist(), scores[order].tolist(), strict=True)
     if collapse:
         return _best_per_story(searcher, ranked, count)
@@ -191,15 +217,8 @@ def _postings(reader: IndexReader, fieldname: str, btext: bytes) -> tuple[np.nda
 
 def _field_lengths(reader: IndexReader, fieldname: str) -> np.ndarray:
     """Every document's length of a field in one segment, as Whoosh scores with it."""
-    cached = _LENGTH_CACHE.setdefault(reader, {})
-    if fieldname not in cached:
-        size = reader.doc_count_all()
-        column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        codes = np.zeros(size, dtype=np.uint8)
-        if type(column) is NumericColumn.Reader and column._typecode == "B":
-            raw = column._dbfile.get(column._basepos, min(column._count, size))
-            codes[: len(raw)] = np.frombuffer(raw, dtype=np.uint8)
-        elif column is not None:
-            codes[:] = [column[docnum] for docnum in range(size)]
-        cached[fieldname] = _LENGTHS[codes]
-    return cached[fieldname]
+    name = _lenfield(fieldname)
+    column = reader._perdoc._cached_reader(name, LENGTHS_COLUMN)
+    if column is None:  # no lengths kept: Whoosh scores with a length of 1
+        return np.ones(reader.doc_count_all())
+    return column_array(reader, name, column, convert=_LENGTHS.__getitem__)

@@ -173,10 +173,16 @@ def _run(
     if allowed is not None and not allowed:  # (Whoosh reads an empty filter set as "no filter")
         return SearchResult(request, 0, [], {name: [] for name in request.facets})
     count = max(end, DEPTH) if words else end
-    if request.sort == "relevance" and array_scoring.supports(searcher, scoring_query):
+    if array_scoring.supports(searcher, scoring_query):
         check_time = _time_check(request.timeout)
         docnums, scores = array_scoring.matches(searcher, scoring_query, allowed, check_time)
-        ranked = array_scoring.best(searcher, docnums, scores, count, request.collapse)
+        if request.sort == "relevance":
+            ranked = array_scoring.best(searcher, docnums, scores, count, request.collapse)
+        else:
+            newest = request.sort == "newest"
+            ranked = array_scoring.by_date(
+                searcher, docnums, scores, count, newest, request.collapse
+            )
         matching: list[int] = docnums.tolist()
     else:
         ranked = _collect(searcher, request, scoring_query, allowed, count)

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.fields import DATETIME
 from whoosh.matching import Matcher
 from whoosh.searching import Searcher
+
+from search.column_arrays import column_array
 
 
 def query_docs(searcher: Searcher, query: wq.Query) -> set[int]:
@@ -38,7 +42,9 @@ def query_docs(searcher: Searcher, query: wq.Query) -> set[int]:
         return set(searcher.reader().all_doc_ids()) - query_docs(searcher, query.query)
     if kind is wq.Every and not query.fieldname:
         return set(searcher.reader().all_doc_ids())
-    if isinstance(query, wq.NumericRange):  # dates: an Or of the index's numeric range terms
+    if isinstance(query, wq.NumericRange):  # dates
+        if _dated(searcher, query.fieldname):
+            return _range_docs(searcher, query)
         return query_docs(searcher, query._compile_query(searcher.reader()))
     if kind is wq.ConstantScoreQuery:
         return query_docs(searcher, query.child)
@@ -63,6 +69,36 @@ def _term_docs(searcher: Searcher, fieldname: str, text: str | bytes) -> set[int
         if (fieldname, btext) in reader:
             ids = _posting_ids(reader.postings(fieldname, btext))
             docs.update(map(offset.__add__, ids) if offset else ids)
+    return docs
+
+
+def _dated(searcher: Searcher, fieldname: str) -> bool:
+    if fieldname not in searcher.schema:
+        return False
+    field = searcher.schema[fieldname]
+    return isinstance(field, DATETIME) and field.column_type is not None
+
+
+def _range_docs(searcher: Searcher, query: wq.NumericRange) -> set[int]:
+    """The documents whose date is in the range, read from the date field's column (the index
+    holds a range as many terms, a posting list each); no date, no match. A date column holds
+    the same numbers as the range's bounds (``datetime_to_long``)."""
+    missing = searcher.schema[query.fieldname].column_type.default_value()
+    docs: set[int] = set()
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        if not reader.has_column(query.fieldname):
+            continue
+        column = reader.column_reader(query.fieldname, translate=False)
+        values = column_array(reader, query.fieldname, column)
+        keep = values != missing
+        if query.start is not None:
+            keep &= values > query.start if query.startexcl else values >= query.start
+        if query.end is not None:
+            keep &= values < query.end if query.endexcl else values <= query.end
+        if reader.has_deletions():
+            keep[list(reader._perdoc.deleted_docs())] = False
+        docs.update((np.flatnonzero(keep) + offset).tolist())
     return docs
 
 

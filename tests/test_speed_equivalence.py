@@ -32,7 +32,7 @@ from search.engine import SearchRequest, search
 from search.facets import FACETS
 from search.matches import query_docs
 from search.query import Filters, build_filter, parse_query
-from search.ranking import weighting
+from search.ranking import sort_facet, weighting
 from search.render import search_json
 
 WORDS = (
@@ -297,14 +297,18 @@ def test_memory_does_not_grow_with_the_index_while_indexing(tmp_path: Path) -> N
     assert growth < on_disk / 4, (growth, on_disk)
 
 
-def _whoosh_ranking(searcher, query, allowed, collapse: bool) -> list[tuple[int, float]]:  # type: ignore[no-untyped-def]
-    """Whoosh's own ranking of every match, each scored in full (no block skipping), then
-    filtered and collapsed to the best of each story by hand."""
-    collector = searcher.collector(limit=None)
+def _whoosh_ranking(  # type: ignore[no-untyped-def]
+    searcher, query, allowed, collapse: bool, sort: str = "relevance"
+) -> list[tuple[int, float]]:
+    """Whoosh's own ranking of every match, each scored in full (no block skipping) or sorted
+    by date, then filtered and collapsed to the first of each story by hand."""
+    sortedby, reverse = sort_facet(sort, searcher.schema)
+    collector = searcher.collector(limit=None, sortedby=sortedby, reverse=reverse)
     searcher.search_with_collector(query, collector)
+    hits = [(hit.docnum, hit.score) for hit in collector.results()]
     stories = searcher.reader().column_reader("story")
     ranked, seen = [], set()
-    for hit in _settled([(hit.docnum, hit.score) for hit in collector.results()]):
+    for hit in _settled(hits) if sort == "relevance" else hits:
         if allowed is not None and hit[0] not in allowed:
             continue
         if collapse and stories[hit[0]] in seen:
@@ -363,6 +367,12 @@ def test_array_scoring_ranks_as_whoosh_scores(
         found = array_scoring.best(searcher, docnums, scores, 20, collapse)
         assert _settled(found) == expected[:20]
         assert len(array_scoring.best(searcher, docnums, scores, 10_000, collapse)) == len(expected)
+        for sort in ("newest", "oldest"):
+            by_date = _whoosh_ranking(searcher, query, allowed, collapse, sort)
+            found = array_scoring.by_date(
+                searcher, docnums, scores, 10_000, sort == "newest", collapse
+            )
+            assert [d for d, _ in found] == [d for d, _ in by_date], sort
 
 
 def test_array_scoring_leaves_other_queries_to_whoosh(index_path: Path) -> None:
@@ -387,3 +397,17 @@ def test_collapsing_keeps_one_hit_per_story_with_a_filter_too(scored_index: Path
         assert len(every) > len(set(every)), text  # there are copies to collapse
         collapsed = _hit_stories(scored_index, replace(request, collapse=True))
         assert collapsed and len(collapsed) == len(set(collapsed)), text
+
+
+def test_date_ranges_from_the_column_match_whooshs_terms(scored_index: Path) -> None:
+    ix = open_index(scored_index)
+    ranges = [("2014", "2015-06"), ("2013-02-03", "2013-02-03"), (None, "2014"), ("2016", None)]
+    with ix.searcher() as searcher:
+        assert searcher.reader().has_deletions()
+        for since, until in ranges:
+            query = build_filter(Filters(since=since, until=until), ix.schema)
+            expected = set(searcher.docs_for_query(query))
+            assert expected and query_docs(searcher, query) == expected, (since, until)
+        for text in ("published:[2014 TO 2015]", "published:{2014 TO 2015}", "published:>2015"):
+            query = parse_query(text, ix.schema)
+            assert query_docs(searcher, query) == set(searcher.docs_for_query(query)), text
