@@ -15,7 +15,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from multiprocessing.pool import Pool
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh.index import FileIndex
 
@@ -24,13 +24,14 @@ from index.clean import Cleaner, load_rules
 from index.dedup import StoryGrouper
 from index.errors import ArticleError, IngestError
 from index.fields import FieldMapping, record_to_article
-from index.inputs import Discovery, Input, discover, read_input
 from index.ledger import InputLedger
-from index.readers import Failure
-from index.records import Skipped
+from index.records import Failure, Skipped
 from index.schema import SCHEMA_VERSION, to_document
 from index.segments import PARALLEL_FROM, process_pool, write_batch
 from index.store import open_or_create_index, writer_lock
+
+if TYPE_CHECKING:
+    from index.inputs import Discovery, Input
 
 DEFAULT_BATCH_SIZE = 20_000
 DEFAULT_COMMIT_SECONDS = 60.0
@@ -123,6 +124,10 @@ def ingest(
     """Index every article found under ``paths`` into the index at ``index_path``."""
     options = options or IngestOptions()
     cleaner = Cleaner(load_rules(options.clean_rules))
+    # The readers (HTML, feeds, WARC, archives) are imported here, not with this module: the
+    # search command imports it too, and loading them costs a search a fifth of a second.
+    from index.inputs import discover
+
     found = discover(paths, options.format)
     report = IngestReport(skipped=found.skipped, failed=found.failed, inputs=len(found.inputs))
     try:
@@ -179,6 +184,8 @@ def _articles(
     item: Input, cleaner: Cleaner, mapping: FieldMapping, report: IngestReport
 ) -> Iterator[Article]:
     """The articles of one input; what cannot become one is added to ``report.failed``."""
+    from index.inputs import read_input  # (loaded by ingest already)
+
     for record in read_input(item):
         if isinstance(record, Skipped):
             report.skipped.append(record)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import random
+import subprocess
+import sys
 import tracemalloc
 from collections import Counter
 from dataclasses import replace
@@ -411,3 +413,17 @@ def test_date_ranges_from_the_column_match_whooshs_terms(scored_index: Path) -> 
         for text in ("published:[2014 TO 2015]", "published:{2014 TO 2015}", "published:>2015"):
             query = parse_query(text, ix.schema)
             assert query_docs(searcher, query) == set(searcher.docs_for_query(query)), text
+
+
+def test_the_command_loads_no_readers_until_it_indexes() -> None:
+    """Start-up is part of every search: the HTML, feed, WARC and archive readers (a fifth of
+    a second to import) load only when something is indexed."""
+    code = (
+        "import sys, search.cli; "
+        "print(sorted(m for m in ('index.inputs', 'index.readers', 'feedparser', 'warcio') "
+        "if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert loaded.strip() == "[]"
