@@ -89,11 +89,7 @@ def best(
         threshold = np.partition(scores, len(scores) - count)[len(scores) - count]
         keep = scores >= threshold
         docnums, scores = docnums[keep], scores[keep]
-    order = np.lexsort((docnums, -scores))
-    ranked = zip(docnums[order].tolist(), scores[order].tolist(), strict=True)
-    if collapse:
-        return _best_per_story(searcher, ranked, count)
-    return list(ranked)[:count]
+    return _first(searcher, docnums, scores, np.lexsort((docnums, -scores)), count, collapse)
 
 
 def by_date(
@@ -118,16 +114,26 @@ def by_date(
     latest = np.iinfo(np.int64).max
     keys = np.where(undated, 0 if newest else latest, dates).astype(np.int64)
     order = np.lexsort((docnums, keys))
-    if newest:
-        order = order[::-1]
-    ranked = zip(docnums[order].tolist(), scores[order].tolist(), strict=True)
-    if collapse:
-        return _best_per_story(searcher, ranked, count)
-    return list(ranked)[:count]
+    return _first(searcher, docnums, scores, order[::-1] if newest else order, count, collapse)
 
 
-def _best_per_story(searcher: Searcher, ranked: zip, count: int) -> Ranked:
-    """The first ``count`` of ``ranked`` that are not of a story an earlier hit is of."""
+def _first(
+    searcher: Searcher,
+    docnums: np.ndarray,
+    scores: np.ndarray,
+    order: np.ndarray,
+    count: int,
+    collapse: bool,
+) -> Ranked:
+    """The first ``count`` documents in ``order``; with ``collapse``, skipping any of a story
+    an earlier one is of."""
+    picked = order if collapse else order[:count]
+    ranked = zip(docnums[picked].tolist(), scores[picked].tolist(), strict=True)
+    return _one_per_story(searcher, ranked, count) if collapse else list(ranked)
+
+
+def _one_per_story(searcher: Searcher, ranked: zip, count: int) -> Ranked:
+    """The first ``count`` of ``ranked`` that are not of a story an earlier one is of."""
     stories = searcher.reader().column_reader("story")
     seen: set[str] = set()
     kept: Ranked = []
