@@ -28,7 +28,8 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from search.column_arrays import column_array
+from index.schema import missing_date_value
+from search.column_arrays import column_array, dates
 from search.ranking import Ranked
 
 _Node = tuple[np.ndarray, np.ndarray]  # one segment's scores and which documents match
@@ -103,16 +104,10 @@ def by_date(
     """The first ``count`` documents by publication date, newest or oldest first, undated ones
     last; equal dates as Whoosh's sort orders them (the later indexed first when newest first);
     with ``collapse``, only the first of each story."""
-    dates = np.concatenate(
-        [np.zeros(0, np.uint64)]
-        + [
-            column_array(reader, "published", reader.column_reader("published", translate=False))
-            for reader in (leaf.reader() for leaf, _ in searcher.leaf_searchers())
-        ]
-    )[docnums]
-    undated = dates == searcher.schema["published"].column_type.default_value()
+    published = dates(searcher)[docnums]
+    undated = published == missing_date_value(searcher.schema)
     latest = np.iinfo(np.int64).max
-    keys = np.where(undated, 0 if newest else latest, dates).astype(np.int64)
+    keys = np.where(undated, 0 if newest else latest, published).astype(np.int64)
     order = np.lexsort((docnums, keys))
     return _first(searcher, docnums, scores, order[::-1] if newest else order, count, collapse)
 

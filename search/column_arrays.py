@@ -13,6 +13,7 @@ from collections.abc import Callable
 import numpy as np
 from whoosh.columns import ColumnReader, NumericColumn
 from whoosh.reading import IndexReader
+from whoosh.searching import Searcher
 
 _CACHE: weakref.WeakKeyDictionary[IndexReader, dict[str, np.ndarray]] = weakref.WeakKeyDictionary()
 
@@ -38,3 +39,16 @@ def column_array(
             values = np.array([column[docnum] for docnum in range(size)])
         cached[name] = convert(values)
     return cached[name]
+
+
+def dates(searcher: Searcher) -> np.ndarray:
+    """Every document's ``published`` column value, by top-level document number (undated ones
+    hold the column's default, ``index.schema.missing_date_value``)."""
+    readers = [leaf.reader() for leaf, _ in searcher.leaf_searchers()]
+    return np.concatenate(
+        [np.zeros(0, np.uint64)]
+        + [
+            column_array(reader, "published", reader.column_reader("published", translate=False))
+            for reader in readers
+        ]
+    )

@@ -13,6 +13,7 @@ from index.article import Article
 from index.errors import ArticleError, InvalidOption
 from index.schema import from_stored, missing_date_value
 from index.store import open_index, read_consistently, writer_lock
+from search.column_arrays import dates
 from search.facets import FACETS, FacetCount
 from search.query import Filters, build_filter, parse_query
 
@@ -53,12 +54,9 @@ def index_stats(index_path: Path) -> IndexStats:
 def _index_stats(index_path: Path) -> IndexStats:
     ix = open_index(index_path)
     with ix.searcher() as searcher:
-        reader = searcher.reader()
-        live = list(reader.all_doc_ids())
-        dates = reader.column_reader("published", translate=False) if live else None
-        missing = missing_date_value(ix.schema)
-        values = [dates[docnum] for docnum in live] if dates else []
-        dated = [value for value in values if value != missing]
+        live = list(searcher.reader().all_doc_ids())
+        values = dates(searcher)[live]
+        dated = values[values != missing_date_value(ix.schema)]
         field = ix.schema["published"]
         sources = FACETS["source"].counts(searcher, live, size=len(live) or 1)
         segments = len(ix._segments())  # Whoosh offers no public segment count
@@ -66,8 +64,8 @@ def _index_stats(index_path: Path) -> IndexStats:
         path=index_path,
         articles=len(live),
         sources=len(sources),
-        earliest=field.from_column_value(min(dated)) if dated else None,
-        latest=field.from_column_value(max(dated)) if dated else None,
+        earliest=field.from_column_value(int(dated.min())) if len(dated) else None,
+        latest=field.from_column_value(int(dated.max())) if len(dated) else None,
         undated=len(values) - len(dated),
         size_bytes=sum(p.stat().st_size for p in index_path.iterdir() if p.is_file()),
         segments=segments,

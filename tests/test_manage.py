@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import write_jsonl
 
 from index.errors import IndexLocked
 from index.store import writer_lock
@@ -57,6 +58,21 @@ def test_stats(invoke, index_path: Path) -> None:
     assert data["top_sources"][0] == {"value": "Harbor City Ledger", "count": 2}
     text = invoke("stats", "--index", str(index_path)).stdout
     assert "Articles  5" in text and "(1 undated)" in text
+
+
+def test_stats_of_an_index_written_in_several_commits(
+    invoke, index_path: Path, tmp_path: Path
+) -> None:
+    later = write_jsonl(
+        tmp_path / "later.jsonl",
+        [{"id": "late-1", "title": "Later", "body": "A later article.", "published": "2017-01-02"}],
+    )
+    assert invoke("index", str(later), "--index", str(index_path)).exit_code == 0
+    data = json.loads(invoke("stats", "--index", str(index_path), "--json").stdout)
+    assert data["segments"] > 1
+    assert data["earliest"].startswith("2014-07-04")
+    assert data["latest"].startswith("2017-01-02")
+    assert data["undated"] == 1
 
 
 def test_delete_by_id_source_and_query(invoke, index_path: Path) -> None:
