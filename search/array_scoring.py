@@ -22,14 +22,14 @@ from collections.abc import Callable, Collection
 import numpy as np
 from whoosh import query as wq
 from whoosh import scoring
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.matching import FilterMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
 from index.schema import missing_date_value
 from search.column_arrays import column_array, dates
+from search.matches import term_postings
 from search.ranking import Ranked
 
 _Node = tuple[np.ndarray, np.ndarray]  # one segment's scores and which documents match
@@ -172,7 +172,7 @@ def _term(searcher: Searcher, reader: IndexReader, term: wq.Term) -> _Node:
     btext = searcher.schema[fieldname].to_bytes(term.text)
     if (fieldname, btext) not in reader:
         return found, matched
-    ids, weights = _postings(reader, fieldname, btext)
+    ids, weights = term_postings(reader, fieldname, btext)
     weighting = searcher.weighting
     B, K1 = weighting.B, weighting.K1
     idf = searcher.idf(fieldname, btext)
@@ -182,38 +182,6 @@ def _term(searcher: Searcher, reader: IndexReader, term: wq.Term) -> _Node:
     found[ids] = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / average)))
     matched[ids] = True
     return found, matched
-
-
-def _postings(reader: IndexReader, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """A term's document numbers and weights (occurrences) in one segment, deleted ones left out.
-
-    (``_read_data``/``_data``/``_next_block`` are internals of the pinned Whoosh release's own
-    format, read as ``search/matches.py`` reads them; any other matcher is walked as usual.)
-    """
-    matcher = reader.postings(fieldname, btext)
-    deleted = None
-    if type(matcher) is FilterMatcher and matcher._exclude:
-        deleted, matcher = matcher._ids, matcher.child
-        matcher.reset()  # the filter has moved it past deleted documents
-    if type(matcher) is not W3LeafMatcher:
-        pairs = [(docnum, matcher.weight()) for docnum in matcher.all_ids()]
-        return np.array([d for d, _ in pairs], np.int64), np.array([w for _, w in pairs])
-    ids, weights = [], []
-    while matcher.is_active():
-        if matcher._data is None:
-            matcher._read_data()
-        deltas, block_weights = matcher._data[0], matcher._data[1]
-        ids.append(np.cumsum(np.array(deltas, dtype=np.int64)))
-        if block_weights is None or isinstance(block_weights, float):
-            weights.append(np.full(len(deltas), 1.0 if block_weights is None else block_weights))
-        else:
-            weights.append(np.array(block_weights, dtype=np.float64))
-        matcher._next_block()
-    docnums, counts = np.concatenate(ids), np.concatenate(weights)
-    if deleted:
-        keep = ~np.isin(docnums, np.fromiter(deleted, np.int64, len(deleted)))
-        docnums, counts = docnums[keep], counts[keep]
-    return docnums, counts
 
 
 def _field_lengths(reader: IndexReader, fieldname: str) -> np.ndarray:

@@ -8,13 +8,12 @@ wildcards, ...) are walked by Whoosh as before; the answer is the same set eithe
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.fields import DATETIME
-from whoosh.matching import Matcher
+from whoosh.matching import FilterMatcher
+from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from search.column_arrays import column_array
@@ -67,8 +66,7 @@ def _term_docs(searcher: Searcher, fieldname: str, text: str | bytes) -> set[int
     for leaf, offset in searcher.leaf_searchers():
         reader = leaf.reader()
         if (fieldname, btext) in reader:
-            ids = _posting_ids(reader.postings(fieldname, btext))
-            docs.update(map(offset.__add__, ids) if offset else ids)
+            docs.update((term_postings(reader, fieldname, btext)[0] + offset).tolist())
     return docs
 
 
@@ -102,18 +100,36 @@ def _range_docs(searcher: Searcher, query: wq.NumericRange) -> set[int]:
     return docs
 
 
-def _posting_ids(matcher: Matcher) -> Iterable[int]:
-    """A matcher's document numbers; a whole block at a time from Whoosh 2.7's own format.
+def term_postings(
+    reader: IndexReader, fieldname: str, btext: bytes
+) -> tuple[np.ndarray, np.ndarray]:
+    """A term's document numbers and weights (occurrences) in one segment, deleted ones left
+    out; a whole block at a time from Whoosh 2.7's own format.
 
-    (``_read_ids``/``_ids``/``_next_block`` are internals of the pinned Whoosh release; a matcher
-    of any other type, such as one that skips deleted documents, is walked as usual.)
+    (``_read_data``/``_data``/``_next_block`` are internals of the pinned Whoosh release; a
+    matcher of any other type is walked as usual.)
     """
+    matcher = reader.postings(fieldname, btext)
+    deleted = None
+    if type(matcher) is FilterMatcher and matcher._exclude:
+        deleted, matcher = matcher._ids, matcher.child
+        matcher.reset()  # the filter has moved it past deleted documents
     if type(matcher) is not W3LeafMatcher:
-        return list(matcher.all_ids())
-    ids: list[int] = []
+        pairs = [(docnum, matcher.weight()) for docnum in matcher.all_ids()]
+        return np.array([d for d, _ in pairs], np.int64), np.array([w for _, w in pairs])
+    ids, weights = [], []
     while matcher.is_active():
-        if matcher._ids is None:
-            matcher._read_ids()
-        ids.extend(matcher._ids)
+        if matcher._data is None:
+            matcher._read_data()
+        deltas, block_weights = matcher._data[0], matcher._data[1]
+        ids.append(np.cumsum(np.array(deltas, dtype=np.int64)))
+        if block_weights is None or isinstance(block_weights, float):
+            weights.append(np.full(len(deltas), 1.0 if block_weights is None else block_weights))
+        else:
+            weights.append(np.array(block_weights, dtype=np.float64))
         matcher._next_block()
-    return ids
+    docnums, counts = np.concatenate(ids), np.concatenate(weights)
+    if deleted:
+        keep = ~np.isin(docnums, np.fromiter(deleted, np.int64, len(deleted)))
+        docnums, counts = docnums[keep], counts[keep]
+    return docnums, counts
