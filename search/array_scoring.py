@@ -2,17 +2,18 @@
 
 Whoosh scores a broad query one document at a time through a tree of matchers, several Python
 calls per document and word; a six-word question on 100,000 articles scores some twenty thousand
-of them that way, which takes about a second. For the queries people mostly type (words and
-``AND``/``OR`` of them, over title and body), this module reads each word's postings a block at
-a time, computes BM25F as Whoosh's own formula does for every posting in one array operation,
+of them that way, which takes about a second. For the queries people mostly type (words, phrases
+and ``AND``/``OR`` of them, over title and body), this module reads each word's postings a block
+at a time, computes BM25F as Whoosh's own formula does for every posting in one array operation,
 adds the words up and picks the best with a partial sort (or orders the matches by their dates
 from the date column).
 
 The scores are Whoosh's: the same formula, statistics and field weights, added in query order
 (Whoosh adds in an order of its own, so scores may differ in the last bits). Whoosh's block-skip
 optimisation could also leave a word's score out of a document's sum when both its fields
-matched; here every matched word counts. Other queries (phrases, wildcards, ``NOT``, date
-ranges in the query) go through Whoosh's collectors as before.
+matched; here every matched word counts. A phrase's documents are found by Whoosh in the field
+of word positions; its words are scored here. Other queries (wildcards, ``NOT``, date ranges in
+the query) go through Whoosh's collectors as before.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from whoosh.util.numeric import byte_to_length
 from index.schema import missing_date_value
 from search.column_arrays import column_array, dates
 from search.matches import term_postings
+from search.query import Requiring
 from search.ranking import Ranked
 
 _Node = tuple[np.ndarray, np.ndarray]  # one segment's scores and which documents match
@@ -55,6 +57,8 @@ def _plain(searcher: Searcher, query: wq.Query) -> bool:
         return searcher.schema[query.fieldname].scorable and isinstance(query.text, str)
     if kind is wq.And or (kind is wq.Or and not query.minmatch and not query.scale):
         return bool(query.subqueries) and all(_plain(searcher, q) for q in query.subqueries)
+    if kind is Requiring:  # a phrase: its words scored, the documents with the phrase kept
+        return _plain(searcher, query.a)
     return False
 
 
@@ -69,7 +73,7 @@ def matches(
     postings are read (it raises to stop a query past its time limit)."""
     docs, scores = [np.zeros(0, np.int64)], [np.zeros(0)]
     for leaf, offset in searcher.leaf_searchers():
-        found, matched = _node(searcher, leaf.reader(), query, check_time)
+        found, matched = _node(searcher, leaf, query, check_time)
         ids = np.flatnonzero(matched)
         docs.append(ids + offset)
         scores.append(found[ids])
@@ -145,21 +149,29 @@ def _one_per_story(searcher: Searcher, ranked: zip, count: int) -> Ranked:
 
 
 def _node(
-    searcher: Searcher, reader: IndexReader, query: wq.Query, check_time: Callable[[], None]
+    searcher: Searcher, leaf: Searcher, query: wq.Query, check_time: Callable[[], None]
 ) -> _Node:
-    """A query's scores in one segment, as dense arrays over its documents."""
+    """A query's scores in one segment (``leaf``), as dense arrays over its documents."""
     if type(query) is wq.Term:
-        found, matched = _term(searcher, reader, query)
+        found, matched = _term(searcher, leaf.reader(), query)
+        check_time()
+    elif type(query) is Requiring:
+        found, matched = _node(searcher, leaf, query.a, check_time)
+        required = np.zeros(len(matched), dtype=bool)
+        required[list(query.b.docs(leaf))] = True
+        matched &= required
         check_time()
     else:
         # Added up one part at a time (each part's arrays are new, so the first one is kept).
         combine = np.logical_and if type(query) is wq.And else np.logical_or
         first, *rest = query.subqueries
-        found, matched = _node(searcher, reader, first, check_time)
+        found, matched = _node(searcher, leaf, first, check_time)
         for part in rest:
-            scores, matches = _node(searcher, reader, part, check_time)
+            scores, matches = _node(searcher, leaf, part, check_time)
             found += scores
             combine(matched, matches, out=matched)
+    if type(query) is not wq.Or and type(query) is not wq.Term:
+        found *= matched  # words of an And or a phrase score only where all of it matches
     if query.boost != 1.0:
         found *= query.boost
     return found, matched

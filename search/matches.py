@@ -17,6 +17,7 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from search.column_arrays import column_array
+from search.query import Requiring
 
 
 def query_docs(searcher: Searcher, query: wq.Query) -> set[int]:
@@ -35,6 +36,8 @@ def query_docs(searcher: Searcher, query: wq.Query) -> set[int]:
             return docs
     if kind is wq.Or and not query.minmatch:
         return set().union(*(query_docs(searcher, q) for q in query.subqueries))
+    if kind is Requiring:
+        return query_docs(searcher, query.a) & query_docs(searcher, query.b)
     if kind is wq.AndNot:
         return query_docs(searcher, query.a) - query_docs(searcher, query.b)
     if kind is wq.Not:

@@ -6,7 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import write_jsonl
 
+from index.writer import IngestOptions, ingest
 from search.engine import SearchRequest, search
 from search.query import Filters
 
@@ -43,6 +45,27 @@ def test_title_matches_rank_above_body_matches(index_path: Path) -> None:
 def test_stemming_accents_and_case(index_path: Path, tmp_path: Path) -> None:
     assert _ids(index_path, "STRIKES") == _ids(index_path, "strike")
     assert "meridian-1" in _ids(index_path, "warplane")
+
+
+def test_phrases_need_the_words_in_order_and_score_as_their_words(tmp_path: Path) -> None:
+    bodies = {
+        "adjacent": "Oil prices rose again as the harbor strike went on.",
+        "apart": "Prices for crude oil rose again; the harbor strike went on.",
+        "near": "Oil and gas prices rose again.",
+    }
+    records = [{"id": key, "title": "Markets", "body": body} for key, body in bodies.items()]
+    index = tmp_path / "index"
+    ingest([str(write_jsonl(tmp_path / "a.jsonl", records))], index, IngestOptions())
+    phrase = search(index, SearchRequest(query='"oil prices"'))
+    words = search(index, SearchRequest(query="oil prices"))
+    assert [hit.article.id for hit in phrase.hits] == ["adjacent"] and phrase.total == 1
+    assert words.total == 3
+    # A phrase ranks as its words do: the same score as the words' for the same article.
+    assert phrase.hits[0].score == next(h.score for h in words.hits if h.article.id == "adjacent")
+    assert _ids(index, '"prices oil"') == []
+    assert set(_ids(index, '"oil prices"~3')) == {"adjacent", "near"}  # in order, 3 apart
+    assert set(_ids(index, 'strike NOT "oil prices"')) == {"apart"}
+    assert _ids(index, 'title:"oil prices"') == []
 
 
 def test_query_language(index_path: Path) -> None:

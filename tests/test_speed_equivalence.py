@@ -345,15 +345,26 @@ def scored_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     match_any=st.booleans(),
     collapse=st.booleans(),
     filtered=st.booleans(),
+    shape=st.sampled_from(["words", "phrase", "group"]),
 )
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=80, deadline=None)
 def test_array_scoring_ranks_as_whoosh_scores(
-    scored_index: Path, words: list[str], match_any: bool, collapse: bool, filtered: bool
+    scored_index: Path,
+    words: list[str],
+    match_any: bool,
+    collapse: bool,
+    filtered: bool,
+    shape: str,
 ) -> None:
     ix = open_index(scored_index)
     with ix.searcher(weighting=weighting()) as searcher:
         assert len(searcher.reader().leaf_readers()) > 1 and searcher.reader().has_deletions()
-        query = parse_query(" ".join(words), ix.schema, match_any)
+        text = " ".join(words)
+        if shape == "phrase":  # the first two words as a phrase, the rest as words
+            text = f'"{" ".join(words[:2])}" {" ".join(words[2:])}'
+        elif shape == "group":  # an And in an Or: its words count only where all match
+            text = f"{words[0]} OR ({' '.join(words[1:])} {words[0]}x)"
+        query = parse_query(text, ix.schema, match_any)
         assume(query is not wq.NullQuery)  # stopwords only
         assert array_scoring.supports(searcher, query)
         allowed = (
@@ -380,9 +391,10 @@ def test_array_scoring_ranks_as_whoosh_scores(
 def test_array_scoring_leaves_other_queries_to_whoosh(index_path: Path) -> None:
     ix = open_index(index_path)
     with ix.searcher(weighting=weighting()) as searcher:
-        for text in ('"oil prices"', "syri*", "oil NOT syria", "published:2015", "*"):
+        for text in ("syri*", "oil NOT syria", "published:2015", "*"):
             assert not array_scoring.supports(searcher, parse_query(text, ix.schema)), text
-        assert array_scoring.supports(searcher, parse_query("oil OR (syria talks)", ix.schema))
+        for text in ("oil OR (syria talks)", '"oil prices" OR syria'):
+            assert array_scoring.supports(searcher, parse_query(text, ix.schema)), text
 
 
 def _hit_stories(index: Path, request: SearchRequest) -> list[str]:
