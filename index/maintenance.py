@@ -74,5 +74,7 @@ def optimize_index(path: Path, wait: float) -> tuple[int, int]:
     with writer_lock(path, wait):
         ix = open_index(path)
         before = len(ix._segments())  # Whoosh offers no public segment count
-        ix.optimize()
+        from index.segments import IndexWriter  # (the writing machinery, only when writing)
+
+        IndexWriter(ix).commit(optimize=True)
         return before, len(open_index(path)._segments())

@@ -11,7 +11,6 @@ from datetime import date, datetime
 from typing import Any
 
 from whoosh import columns, fields
-from whoosh.analysis import Analyzer
 
 from index.analysis import FACET_SEPARATOR, facet_analyzer, text_analyzer
 from index.article import Article, published_iso
@@ -19,7 +18,7 @@ from index.dates import to_naive_utc
 from index.fast_analysis import CachedAnalyzer
 
 # Bump when fields or analysis change in a way an old index cannot serve.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 4
 
 TITLE_BOOST = 1.5
 # Facet name (as users say it) -> schema field.
@@ -39,26 +38,9 @@ SEARCHABLE_FIELDS = (
 )
 
 
-# Prose fields, and the field that keeps where each word of one occurs (for phrases).
-POSITIONS_FIELDS = {"title": "title_positions", "body": "body_positions"}
-
-
 def column_name(field: str) -> str:
     """The column holding a facet field's display values."""
     return f"{field}_values"
-
-
-class WordPositions(fields.TEXT):
-    """Where each word of a prose field occurs, only to find phrases: not stored, not scored.
-
-    Title and body keep word counts only, which is all ranking reads. Whoosh stores a posting's
-    positions in the same block as its count, so a ranked query would otherwise decode the
-    positions of every posting it reads: ten times the bytes, and most of a query's time.
-    """
-
-    def __init__(self, analyzer: Analyzer) -> None:
-        super().__init__(analyzer=analyzer, phrase=True)
-        self.scorable = False
 
 
 def build_schema() -> fields.Schema:
@@ -67,10 +49,8 @@ def build_schema() -> fields.Schema:
     schema = fields.Schema(
         id=fields.ID(stored=True, unique=True),
         url=fields.ID(stored=True),
-        title=fields.TEXT(analyzer=prose, stored=True, phrase=False),
-        body=fields.TEXT(analyzer=prose, stored=True, phrase=False),
-        title_positions=WordPositions(prose),
-        body_positions=WordPositions(prose),
+        title=fields.TEXT(analyzer=prose, stored=True),
+        body=fields.TEXT(analyzer=prose, stored=True),
         published=fields.DATETIME(sortable=True),
         published_text=fields.STORED(),
         rights=fields.STORED(),
@@ -109,8 +89,6 @@ def to_document(article: Article) -> dict[str, Any]:
         "tags": article.tags,
     }
     doc: dict[str, Any] = {"id": article.id, "title": article.title, "body": article.body}
-    for field, positions in POSITIONS_FIELDS.items():
-        doc[positions] = doc[field]
     if article.url:
         doc["url"] = article.url
     if article.published is not None:

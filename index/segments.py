@@ -25,6 +25,7 @@ from whoosh.index import FileIndex
 from whoosh.reading import SegmentReader
 from whoosh.writing import NO_MERGE, PostingPool, SegmentWriter
 
+from index.codec import SplitCodec
 from index.store import MappedStorage
 
 MERGE_FACTOR = 16
@@ -32,13 +33,14 @@ PARALLEL_FROM = 1_000  # documents in a batch worth starting the other processes
 _SIZE_UNIT = 1_000  # documents; segments under 10,000 are one size class, under 100,000 the next
 
 
-class _Writer(SegmentWriter):
-    """Whoosh's segment writer, reading each field's document lengths once when it writes the
-    postings (it otherwise looks one up in the column file for every posting), and spilling
-    postings to disk in chunks."""
+class IndexWriter(SegmentWriter):
+    """Whoosh's segment writer, writing postings with their positions apart (``index/codec.py``),
+    reading each field's document lengths once when it writes the postings (it otherwise looks
+    one up in the column file for every posting), and spilling postings to disk in chunks.
+    Every change to an index goes through one of these."""
 
     def __init__(self, ix: FileIndex, limitmb: int = 128, **kwargs: Any) -> None:
-        super().__init__(ix, limitmb=limitmb, **kwargs)
+        super().__init__(ix, limitmb=limitmb, codec=SplitCodec(), **kwargs)
         self.pool = _ChunkedPool(self._tempstorage, self.newsegment, limitmb=limitmb)
 
     def per_document_reader(self):  # type: ignore[no-untyped-def]
@@ -113,7 +115,7 @@ def write_batch(
 ) -> int:
     """Commit ``documents``, replacing committed ones with the same id; return how many were."""
     merge_tail(ix, limitmb)
-    writer = _Writer(ix, limitmb=limitmb)
+    writer = IndexWriter(ix, limitmb=limitmb)
     try:
         replaced = _delete_replaced(writer, documents)
         procs = pool._processes if pool is not None else 1  # type: ignore[attr-defined]
@@ -157,7 +159,7 @@ def _shares(documents: Sequence[dict[str, Any]], parts: int) -> list[Sequence[di
 def _write_share(folder: str, documents: Sequence[dict[str, Any]], limitmb: int) -> Segment:
     """In a child process: write documents into a new segment, not yet part of the index."""
     ix = FileIndex(MappedStorage(folder))
-    writer = _Writer(ix, _lk=False, limitmb=limitmb)  # the parent holds the lock
+    writer = IndexWriter(ix, _lk=False, limitmb=limitmb)  # the parent holds the lock
     try:
         for document in documents:
             writer.add_document(**document)
@@ -173,7 +175,7 @@ def merge_tail(ix: FileIndex, limitmb: int) -> None:
     count = tail_to_merge([segment.doc_count() for segment in segments])
     if count < 2:
         return
-    writer = _Writer(ix, limitmb=limitmb)
+    writer = IndexWriter(ix, limitmb=limitmb)
     try:
 
         def policy(writer: SegmentWriter, segments: list[Segment]) -> list[Segment]:

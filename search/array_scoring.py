@@ -11,9 +11,9 @@ from the date column).
 The scores are Whoosh's: the same formula, statistics and field weights, added in query order
 (Whoosh adds in an order of its own, so scores may differ in the last bits). Whoosh's block-skip
 optimisation could also leave a word's score out of a document's sum when both its fields
-matched; here every matched word counts. A phrase's documents are found by Whoosh in the field
-of word positions; its words are scored here. Other queries (wildcards, ``NOT``, date ranges in
-the query) go through Whoosh's collectors as before.
+matched; here every matched word counts. A phrase is scored here as the sum of its words, as
+Whoosh scores it; Whoosh finds which documents have them in order. Other queries (wildcards,
+``NOT``, date ranges in the query) go through Whoosh's collectors as before.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from whoosh.util.numeric import byte_to_length
 from index.schema import missing_date_value
 from search.column_arrays import column_array, dates
 from search.matches import term_postings
-from search.query import Requiring
 from search.ranking import Ranked
 
 _Node = tuple[np.ndarray, np.ndarray]  # one segment's scores and which documents match
@@ -57,8 +56,8 @@ def _plain(searcher: Searcher, query: wq.Query) -> bool:
         return searcher.schema[query.fieldname].scorable and isinstance(query.text, str)
     if kind is wq.And or (kind is wq.Or and not query.minmatch and not query.scale):
         return bool(query.subqueries) and all(_plain(searcher, q) for q in query.subqueries)
-    if kind is Requiring:  # a phrase: its words scored, the documents with the phrase kept
-        return _plain(searcher, query.a)
+    if kind is wq.Phrase:  # scored as its words, as Whoosh scores it
+        return query.fieldname in searcher.schema and searcher.schema[query.fieldname].scorable
     return False
 
 
@@ -155,11 +154,12 @@ def _node(
     if type(query) is wq.Term:
         found, matched = _term(searcher, leaf.reader(), query)
         check_time()
-    elif type(query) is Requiring:
-        found, matched = _node(searcher, leaf, query.a, check_time)
-        required = np.zeros(len(matched), dtype=bool)
-        required[list(query.b.docs(leaf))] = True
-        matched &= required
+    elif type(query) is wq.Phrase:
+        words = wq.And([wq.Term(query.fieldname, word) for word in query.words])
+        found, matched = _node(searcher, leaf, words, check_time)
+        phrases = np.zeros(len(matched), dtype=bool)
+        phrases[list(query.docs(leaf))] = True  # Whoosh finds the words in order
+        matched &= phrases
         check_time()
     else:
         # Added up one part at a time (each part's arrays are new, so the first one is kept).
@@ -171,7 +171,7 @@ def _node(
             found += scores
             combine(matched, matches, out=matched)
     if type(query) is not wq.Or and type(query) is not wq.Term:
-        found *= matched  # words of an And or a phrase score only where all of it matches
+        found *= matched  # the words of an And or a phrase count only where all of it matches
     if query.boost != 1.0:
         found *= query.boost
     return found, matched

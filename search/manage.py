@@ -98,7 +98,9 @@ def count_matching(index_path: Path, selection: wq.Query) -> int:
 def delete_articles(index_path: Path, selection: wq.Query, wait: float) -> int:
     """Delete every article the selection matches, in one commit; return how many."""
     with writer_lock(index_path, wait):
-        writer = open_index(index_path).writer()
+        from index.segments import IndexWriter  # (the writing machinery, only when writing)
+
+        writer = IndexWriter(open_index(index_path))
         try:
             deleted = writer.delete_by_query(selection)
         except BaseException:

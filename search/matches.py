@@ -17,7 +17,6 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from search.column_arrays import column_array
-from search.query import Requiring
 
 
 def query_docs(searcher: Searcher, query: wq.Query) -> set[int]:
@@ -36,8 +35,6 @@ def query_docs(searcher: Searcher, query: wq.Query) -> set[int]:
             return docs
     if kind is wq.Or and not query.minmatch:
         return set().union(*(query_docs(searcher, q) for q in query.subqueries))
-    if kind is Requiring:
-        return query_docs(searcher, query.a) & query_docs(searcher, query.b)
     if kind is wq.AndNot:
         return query_docs(searcher, query.a) - query_docs(searcher, query.b)
     if kind is wq.Not:
@@ -107,7 +104,8 @@ def term_postings(
     reader: IndexReader, fieldname: str, btext: bytes
 ) -> tuple[np.ndarray, np.ndarray]:
     """A term's document numbers and weights (occurrences) in one segment, deleted ones left
-    out; a whole block at a time from Whoosh 2.7's own format.
+    out; a whole block at a time from Whoosh 2.7's own format (or ``index/codec.py``'s, which
+    leaves the positions unread).
 
     (``_read_data``/``_data``/``_next_block`` are internals of the pinned Whoosh release; a
     matcher of any other type is walked as usual.)
@@ -117,7 +115,7 @@ def term_postings(
     if type(matcher) is FilterMatcher and matcher._exclude:
         deleted, matcher = matcher._ids, matcher.child
         matcher.reset()  # the filter has moved it past deleted documents
-    if type(matcher) is not W3LeafMatcher:
+    if not isinstance(matcher, W3LeafMatcher):
         pairs = [(docnum, matcher.weight()) for docnum in matcher.all_ids()]
         return np.array([d for d, _ in pairs], np.int64), np.array([w for _, w in pairs])
     ids, weights = [], []

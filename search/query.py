@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from itertools import islice
 
-from whoosh import matching
 from whoosh import query as wq
 from whoosh.fields import Schema
 from whoosh.qparser import (
@@ -30,13 +29,7 @@ from whoosh.reading import IndexReader
 
 from index.dates import parse_bound
 from index.errors import InvalidDate, QuerySyntaxError
-from index.schema import (
-    FACET_FIELDS,
-    FIELD_ALIASES,
-    POSITIONS_FIELDS,
-    SEARCHABLE_FIELDS,
-    TITLE_BOOST,
-)
+from index.schema import FACET_FIELDS, FIELD_ALIASES, SEARCHABLE_FIELDS, TITLE_BOOST
 
 # Bounds on the work one query may cause (wildcards, prefixes and fuzzy terms expand to many).
 MAX_EXPANSIONS = 1_000
@@ -189,48 +182,7 @@ def parse_query(
     for leaf in parsed.leaves():
         if isinstance(leaf, wq.FuzzyTerm):
             _check_fuzzy(leaf)
-    return phrases_by_position(parsed)
-
-
-class Requiring(wq.Require):
-    """Documents ``a`` matches that ``b`` also matches, scored by ``a`` alone.
-
-    (Whoosh 2.7.4's ``Require`` runs as ``AndNot``: it returns the documents ``b`` does not match.)
-    """
-
-    def matcher(self, searcher, context=None):  # type: ignore[no-untyped-def]
-        scored = self.a.matcher(searcher, context)
-        required = self.b.matcher(searcher, searcher.boolean_context())
-        return _RequireMatcher(scored, required)
-
-
-class _RequireMatcher(matching.RequireMatcher):
-    """Whoosh's matcher for ``Require``, able to skip low-scoring blocks: Whoosh's own looks for
-    the next common document even when both sides are already on one (and fails an assertion)."""
-
-    def skip_to_quality(self, minquality: float) -> int:
-        skipped = self.a.skip_to_quality(minquality)
-        a, b = self.a, self.b
-        if a.is_active() and b.is_active() and a.id() != b.id():
-            self.child._find_next()
-        return skipped
-
-
-def phrases_by_position(query: wq.Query) -> wq.Query:
-    """``query`` with each phrase in title or body found in the field of word positions, and
-    scored as Whoosh scores a phrase: the sum of its words' scores in the field."""
-    if type(query) is wq.Phrase and query.fieldname in POSITIONS_FIELDS:
-        terms = [wq.Term(query.fieldname, word) for word in query.words]
-        if len(terms) == 1:  # (Whoosh's And drops its boost when it has one part)
-            return wq.Term(query.fieldname, query.words[0], boost=query.boost)
-        words = wq.And(terms, boost=query.boost)
-        found = wq.Phrase(POSITIONS_FIELDS[query.fieldname], query.words, slop=query.slop)
-        return Requiring(words, found)
-    rewritten = query.apply(phrases_by_position)
-    for name in ("minmatch", "scale"):  # an Or's; Whoosh's apply() leaves them out of the copy
-        if hasattr(query, name):
-            setattr(rewritten, name, getattr(query, name))
-    return rewritten
+    return parsed
 
 
 def _check_fuzzy(term: wq.FuzzyTerm) -> None:

@@ -24,9 +24,10 @@ from hypothesis import strategies as st
 from whoosh import query as wq
 
 from index.analysis import text_analyzer
+from index.codec import SplitCodec
 from index.fast_analysis import CachedAnalyzer
 from index.schema import column_name, split_values
-from index.segments import MERGE_FACTOR, PARALLEL_FROM, _Writer, tail_to_merge
+from index.segments import MERGE_FACTOR, PARALLEL_FROM, IndexWriter, tail_to_merge
 from index.store import open_index
 from index.writer import IngestOptions, ingest
 from search import array_scoring
@@ -109,6 +110,32 @@ def test_two_processes_give_the_results_of_one(tmp_path: Path) -> None:
     assert json.dumps(_answers(double)) == json.dumps(expected)
 
 
+def test_postings_keep_the_counts_and_positions_of_the_words(tmp_path: Path) -> None:
+    index = _build(tmp_path, "blocks", _records(400), procs=1, batch_size=100_000)
+    ix = open_index(index)
+    with ix.searcher() as searcher:
+        (reader,) = [leaf for leaf, _ in searcher.reader().leaf_readers()]
+        assert type(reader.segment().codec()) is SplitCodec
+        longest = {}
+        for field in ("title", "body"):
+            expected: dict[str, dict[int, list[int]]] = {}
+            for docnum in reader.all_doc_ids():
+                text = reader.stored_fields(docnum)[field]
+                for token in ix.schema[field].analyzer(text, positions=True):
+                    expected.setdefault(token.text, {}).setdefault(docnum, []).append(token.pos)
+            found: dict[str, dict[int, list[int]]] = {}
+            for term in reader.lexicon(field):
+                postings = reader.postings(field, term)
+                while postings.is_active():
+                    positions = postings.value_as("positions")
+                    assert postings.weight() == len(positions)
+                    found.setdefault(term.decode(), {})[postings.id()] = positions
+                    postings.next()
+            assert found == expected
+            longest[field] = max(len(docs) for docs in found.values())
+        assert longest["body"] > 128  # words whose postings take more than one block
+
+
 def _ids_in_index_order(index: Path) -> list[str]:
     with open_index(index).searcher() as searcher:
         reader = searcher.reader()
@@ -179,7 +206,7 @@ def test_facets_from_whole_columns_count_as_document_by_document(tmp_path: Path)
 
 
 def test_postings_spilled_to_disk_in_chunks_come_back_sorted(index_path: Path) -> None:
-    writer = _Writer(open_index(index_path), limitmb=1)
+    writer = IndexWriter(open_index(index_path), limitmb=1)
     rng = random.Random(3)
     postings = [
         ("body", f"w{rng.randint(0, 5_000)}".encode(), rng.randint(0, 10**6), 1.0, b"v")

@@ -1,0 +1,145 @@
+"""How postings are laid out on disk: Whoosh's format, with word positions kept apart.
+
+Whoosh 2.7 writes each block of postings (up to 128 documents of one term) as one compressed
+pickle of the documents, their counts and their positions, so ranking a query, which needs only
+documents and counts, decodes every position of every posting it reads: about ten times the
+bytes, and most of a query's time. This codec writes the same block as two pickles, documents
+and counts first, positions after, and reads positions only when they are asked for (phrases,
+highlighting from the index). A part too short to gain from compression is stored as it is.
+Everything else, including the files and term dictionary, is Whoosh's own format; segments
+written by plain Whoosh (or by Byline before this codec) are read as before.
+"""
+
+from __future__ import annotations
+
+import pickle
+import zlib
+from typing import Any
+
+from whoosh.codec.whoosh3 import (
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3LeafMatcher,
+    W3PostingsWriter,
+)
+from whoosh.system import _INT_SIZE
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+_PROTOCOL = 2  # as Whoosh pickles blocks
+# Shorter pickles are stored as they are: compressing them gains little and costs a call each
+# (most terms have a block of a few postings).
+_COMPRESS_FROM = 128
+
+
+class SplitCodec(W3Codec):
+    """Whoosh's codec, with the positions of each block of postings after its counts.
+
+    (A segment keeps the codec that wrote it, pickled by name: this class must stay importable
+    as ``index.codec.SplitCodec``.)
+    """
+
+    def postings_writer(self, dbfile, byteids=False):  # type: ignore[no-untyped-def]
+        return _SplitPostingsWriter(
+            dbfile,
+            blocklimit=self._blocklimit,
+            byteids=byteids,
+            compression=self._compression,
+            inlinelimit=self._inlinelimit,
+        )
+
+    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):  # type: ignore[no-untyped-def]
+        if terminfo.is_inlined():
+            return super().postings_reader(dbfile, terminfo, format_, term, scorer)
+        offset, length = terminfo.extent()
+        return SplitLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+
+
+class _SplitPostingsWriter(W3PostingsWriter):
+    def _write_block(self, last: bool = False) -> None:
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        counts, counts_packed = self._pack((self._mini_ids(), self._mini_weights()))
+        values = self._mini_values()
+        positions, positions_packed = (b"", False) if values is None else self._pack(values)
+        ids = self._ids
+        info = pickle.dumps(
+            (
+                len(ids),
+                ids[-1],
+                self._maxweight,
+                counts_packed,
+                length_to_byte(self._minlength),
+                length_to_byte(self._maxlength),
+                len(counts),
+                positions_packed,
+            ),
+            _PROTOCOL,
+        )
+        length = len(info) + len(counts) + len(positions)
+        self._postfile.write_int(-length if last else length)
+        self._postfile.write(info)
+        self._postfile.write(counts)
+        self._postfile.write(positions)
+        self._blockcount += 1
+        self._new_block()
+
+    def _pack(self, data: Any) -> tuple[bytes, bool]:
+        """The pickled data, compressed unless it is too short to gain; and whether it is."""
+        pickled = pickle.dumps(data, _PROTOCOL)
+        if not self._compression or len(pickled) < _COMPRESS_FROM:
+            return pickled, False
+        return zlib.compress(pickled, self._compression), True
+
+
+class SplitLeafMatcher(W3LeafMatcher):
+    """Reads blocks written by ``SplitCodec``: documents and counts when a block is reached,
+    positions only if asked for. ``_data`` holds ``(ids, weights, None)``."""
+
+    def _goto(self, position: int) -> None:
+        postfile = self._postfile
+        self._data = self._ids = self._weights = self._values = None
+        self._i = 0
+        postfile.seek(position)
+        length = postfile.read_int()
+        self._lastblock = length < 0
+        length = abs(length)
+        self._nextoffset = position + _INT_SIZE + length
+        info = postfile.read_pickle()
+        self._dataoffset = postfile.tell()
+        (
+            self._blocklength,
+            self._maxid,
+            self._maxweight,
+            self._compression,
+            shortest,
+            longest,
+            self._countslength,
+            self._positions_compressed,
+        ) = info
+        self._minlength = byte_to_length(shortest)
+        self._maxlength = byte_to_length(longest)
+
+    def _read_data(self) -> None:
+        ids, weights = self._unpack(self._dataoffset, self._countslength, self._compression)
+        self._data = (ids, weights, None)
+
+    def _read_values(self) -> None:
+        if self._data is None:
+            self._read_data()
+        start = self._dataoffset + self._countslength
+        fixedsize = self._fixedsize
+        if fixedsize == 0 or start == self._nextoffset:
+            self._values = (None,) * self._blocklength
+            return
+        values = self._unpack(start, self._nextoffset - start, self._positions_compressed)
+        if fixedsize is None or fixedsize < 0:
+            self._values = values
+        else:
+            self._values = tuple(
+                values[i : i + fixedsize] for i in range(0, len(values), fixedsize)
+            )
+
+    def _unpack(self, offset: int, length: int, compressed: bool) -> Any:
+        data = self._postfile.get(offset, length)
+        return pickle.loads(zlib.decompress(data) if compressed else data)
