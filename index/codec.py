@@ -4,8 +4,10 @@ Whoosh 2.7 writes each block of postings (up to 128 documents of one term) as on
 pickle of the documents, their counts and their positions, so ranking a query, which needs only
 documents and counts, decodes every position of every posting it reads: about ten times the
 bytes, and most of a query's time. This codec writes the same block as two pickles, documents
-and counts first, positions after, and reads positions only when they are asked for (phrases,
-highlighting from the index). A part too short to gain from compression is stored as it is.
+and counts first, positions after, and reads positions only when they are asked for (phrases).
+A block's statistics are a fixed-size header rather than a third pickle, read in one call
+(Whoosh unpickles them from the file a few bytes at a time, some twenty reads a block). A part
+too short to gain from compression is stored as it is.
 Everything else, including the files and term dictionary, is Whoosh's own format; segments
 written by plain Whoosh (or by Byline before this codec) are read as before.
 """
@@ -13,6 +15,7 @@ written by plain Whoosh (or by Byline before this codec) are read as before.
 from __future__ import annotations
 
 import pickle
+import struct
 import zlib
 from typing import Any
 
@@ -26,6 +29,11 @@ from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 _PROTOCOL = 2  # as Whoosh pickles blocks
+# A block's length (negative for a term's last block), then its statistics: postings, last
+# document, highest count, counts compressed, shortest and longest field (Whoosh's length
+# bytes), size of the counts, positions compressed.
+_INFO = struct.Struct("!IIf?BBI?")
+_HEAD = struct.Struct("!i" + _INFO.format[1:])
 # Shorter pickles are stored as they are: compressing them gains little and costs a call each
 # (most terms have a block of a few postings).
 _COMPRESS_FROM = 128
@@ -39,6 +47,8 @@ class SplitCodec(W3Codec):
     """
 
     def postings_writer(self, dbfile, byteids=False):  # type: ignore[no-untyped-def]
+        if byteids:  # term vectors, which Whoosh reads with its own matcher
+            return super().postings_writer(dbfile, byteids)
         return _SplitPostingsWriter(
             dbfile,
             blocklimit=self._blocklimit,
@@ -63,18 +73,15 @@ class _SplitPostingsWriter(W3PostingsWriter):
         values = self._mini_values()
         positions, positions_packed = (b"", False) if values is None else self._pack(values)
         ids = self._ids
-        info = pickle.dumps(
-            (
-                len(ids),
-                ids[-1],
-                self._maxweight,
-                counts_packed,
-                length_to_byte(self._minlength),
-                length_to_byte(self._maxlength),
-                len(counts),
-                positions_packed,
-            ),
-            _PROTOCOL,
+        info = _INFO.pack(
+            len(ids),
+            ids[-1],
+            self._maxweight,
+            counts_packed,
+            length_to_byte(self._minlength),
+            length_to_byte(self._maxlength),
+            len(counts),
+            positions_packed,
         )
         length = len(info) + len(counts) + len(positions)
         self._postfile.write_int(-length if last else length)
@@ -97,16 +104,12 @@ class SplitLeafMatcher(W3LeafMatcher):
     positions only if asked for. ``_data`` holds ``(ids, weights, None)``."""
 
     def _goto(self, position: int) -> None:
-        postfile = self._postfile
         self._data = self._ids = self._weights = self._values = None
         self._i = 0
-        postfile.seek(position)
-        length = postfile.read_int()
+        length, *info = _HEAD.unpack(self._postfile.get(position, _HEAD.size))
         self._lastblock = length < 0
-        length = abs(length)
-        self._nextoffset = position + _INT_SIZE + length
-        info = postfile.read_pickle()
-        self._dataoffset = postfile.tell()
+        self._nextoffset = position + _INT_SIZE + abs(length)
+        self._dataoffset = position + _HEAD.size
         (
             self._blocklength,
             self._maxid,

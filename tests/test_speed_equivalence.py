@@ -372,7 +372,7 @@ def scored_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     match_any=st.booleans(),
     collapse=st.booleans(),
     filtered=st.booleans(),
-    shape=st.sampled_from(["words", "phrase", "group"]),
+    shape=st.sampled_from(["words", "phrase", "long phrase", "group"]),
 )
 @settings(max_examples=80, deadline=None)
 def test_array_scoring_ranks_as_whoosh_scores(
@@ -387,8 +387,9 @@ def test_array_scoring_ranks_as_whoosh_scores(
     with ix.searcher(weighting=weighting()) as searcher:
         assert len(searcher.reader().leaf_readers()) > 1 and searcher.reader().has_deletions()
         text = " ".join(words)
-        if shape == "phrase":  # the first two words as a phrase, the rest as words
-            text = f'"{" ".join(words[:2])}" {" ".join(words[2:])}'
+        if shape.endswith("phrase"):  # the first two (or three) words as a phrase
+            cut = 3 if shape == "long phrase" else 2
+            text = f'"{" ".join(words[:cut])}" {" ".join(words[cut:])}'
         elif shape == "group":  # an And in an Or: its words count only where all match
             text = f"{words[0]} OR ({' '.join(words[1:])} {words[0]}x)"
         query = parse_query(text, ix.schema, match_any)
