@@ -9,6 +9,7 @@ that come out are the same, in the same positions; any other chain is run as it 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -124,26 +125,14 @@ class CachedAnalyzer(Analyzer):
         start_pos: int,
         start_char: int,
     ) -> Iterator[Token]:
-        assert self._expression is not None
-        words = self._words[removestops]
-        if len(words) > _CACHE_LIMIT:
-            words.clear()
         renumber = self._renumber and positions
-        mode = token.mode
         kept_pos: int | None = None
-        for number, match in enumerate(self._expression.finditer(value)):
-            word = match.group(0)
-            try:
-                outcome = words[word]
-            except KeyError:
-                outcome = words[word] = self._analyse(word, removestops, mode)
-            if outcome is _DROPPED:
-                continue
-            token.text, token.stopped = outcome
+        for number, match, (text, stopped) in self._analysed(value, removestops, token.mode):
+            token.text, token.stopped = text, stopped
             token.boost = 1.0
             if positions:
                 pos = start_pos + number
-                if renumber and not token.stopped:  # as StopFilter renumbers kept words
+                if renumber and not stopped:  # as StopFilter renumbers kept words
                     kept_pos = pos if kept_pos is None else kept_pos + 1
                     pos = kept_pos
                 token.pos = pos
@@ -151,6 +140,35 @@ class CachedAnalyzer(Analyzer):
                 token.startchar = start_char + match.start()
                 token.endchar = start_char + match.end()
             yield token
+
+    def spans(self, value: str, mode: str = "query") -> list[tuple[str, int, int]]:
+        """Each word of ``value`` as ``(term, first character, end character)``, stopwords kept:
+        what a highlighter needs, without a token object per word."""
+        if self._expression is None:
+            tokens = self.inner(value, chars=True, mode=mode, removestops=False)
+            return [(t.text, t.startchar, t.endchar) for t in tokens]
+        return [
+            (text, match.start(), match.end())
+            for _, match, (text, _) in self._analysed(value, False, mode)
+        ]
+
+    def _analysed(
+        self, value: str, removestops: bool, mode: str
+    ) -> Iterator[tuple[int, re.Match[str], tuple[str, bool]]]:
+        """The words of ``value`` the filters keep: their number among all words, where they
+        are, and what the filters make of them (each distinct word worked out once)."""
+        assert self._expression is not None
+        words = self._words[removestops]
+        if len(words) > _CACHE_LIMIT:
+            words.clear()
+        for number, match in enumerate(self._expression.finditer(value)):
+            word = match.group(0)
+            try:
+                outcome = words[word]
+            except KeyError:
+                outcome = words[word] = self._analyse(word, removestops, mode)
+            if outcome is not _DROPPED:
+                yield number, match, outcome
 
     def _analyse(self, word: str, removestops: bool, mode: str) -> tuple[str, bool] | None:
         """What the filters make of one word: its text and whether it is a stopword, or None."""

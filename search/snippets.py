@@ -9,17 +9,15 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 
-from whoosh.analysis import Analyzer
-from whoosh.highlight import (
-    BasicFragmentScorer,
-    ContextFragmenter,
-    Fragment,
-    set_matched_filter,
-)
+from whoosh.analysis import Token
+from whoosh.highlight import BasicFragmentScorer, ContextFragmenter, Fragment
+
+from index.fast_analysis import CachedAnalyzer
 
 Snippet = tuple[tuple[str, bool], ...]
 
 SNIPPET_CHARS = 220
+_SURROUND = SNIPPET_CHARS // 3  # characters of context around the matches of a passage
 # Only the start of a very long body is searched for the best passage, to bound the cost.
 _MAX_SCANNED_CHARS = 100_000
 _ELLIPSIS = "…"
@@ -27,17 +25,48 @@ _ELLIPSIS = "…"
 _STRETCH_CHARS = 30
 
 
-def make_snippet(text: str, terms: frozenset[str], analyzer: Analyzer) -> Snippet:
+def make_snippet(text: str, terms: frozenset[str], analyzer: CachedAnalyzer) -> Snippet:
     """The passage of ``text`` with the most matches of ``terms`` (analysed index terms)."""
     text = text[:_MAX_SCANNED_CHARS]
     if terms:
-        tokens = analyzer(text, chars=True, mode="query", removestops=False)
-        fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=SNIPPET_CHARS // 3)
-        fragments = fragmenter.fragment_tokens(text, set_matched_filter(tokens, terms))
-        best = _best(fragments)
+        tokens = _near_matches(analyzer.spans(text), terms)
+        fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=_SURROUND)
+        best = _best(fragmenter.fragment_tokens(text, tokens))
         if best is not None:
             return _spans(text, best.startchar, best.endchar, best.matches)
     return _lead(text)
+
+
+def _near_matches(words: list[tuple[str, int, int]], terms: frozenset[str]) -> list[Token]:
+    """The tokens Whoosh's ContextFragmenter needs to find the passages it would find in all of
+    them: each match, the words within ``_SURROUND`` characters before it, and the words after
+    it until their letters add up to twice that (a passage ends within them). It forgets the
+    words further back before it reaches a match, so they are left out, which saves building a
+    token for every word of a long article."""
+    keep = [False] * len(words)
+    for number, (term, _, _) in enumerate(words):
+        if term not in terms:
+            continue
+        keep[number] = True
+        if number:  # the word before, and those within reach of its end
+            keep[number - 1] = True
+            reach = words[number - 1][2] - _SURROUND
+            before = number - 2
+            while before >= 0 and words[before][1] >= reach:
+                keep[before] = True
+                before -= 1
+        after, letters = number + 1, 0
+        while after < len(words) and letters < 2 * _SURROUND:
+            keep[after] = True
+            letters += words[after][2] - words[after][1]
+            after += 1
+    tokens = []
+    for (term, start, end), kept in zip(words, keep, strict=True):
+        if kept:
+            token = Token(chars=True, text=term, boost=1.0, matched=term in terms)
+            token.startchar, token.endchar = start, end
+            tokens.append(token)
+    return tokens
 
 
 def _best(fragments: Iterable[Fragment]) -> Fragment | None:

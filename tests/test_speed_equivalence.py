@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tracemalloc
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,7 @@ from conftest import write_jsonl
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
+from whoosh.highlight import ContextFragmenter, set_matched_filter
 
 from index.analysis import text_analyzer
 from index.codec import SplitCodec
@@ -37,6 +38,7 @@ from search.matches import query_docs
 from search.query import Filters, build_filter, parse_query
 from search.ranking import sort_facet, weighting
 from search.render import search_json
+from search.snippets import _MAX_SCANNED_CHARS, SNIPPET_CHARS, _best, _spans, make_snippet
 
 WORDS = (
     "the of and to in syria russia talks oil prices market court vote senate storm harbor "
@@ -467,3 +469,49 @@ def test_the_command_loads_no_readers_until_it_indexes() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert loaded.strip() == "[]"
+
+
+def _whooshs_snippet(text: str, terms: frozenset[str]) -> tuple:
+    """The passage Whoosh's ContextFragmenter picks from every token of the text."""
+    text = text[:_MAX_SCANNED_CHARS]
+    tokens = CachedAnalyzer(text_analyzer())(text, chars=True, mode="query", removestops=False)
+    fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=SNIPPET_CHARS // 3)
+    best = _best(fragmenter.fragment_tokens(text, set_matched_filter(tokens, terms)))
+    if best is None:
+        return ()
+    return (best.startchar, best.endchar, [(t.startchar, t.endchar) for t in best.matches])
+
+
+_GAPS = st.sampled_from([" ", " ", " ", ", ", ". ", " -- ", "\n\n", " " * 90, "..." * 40])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(st.sampled_from([*WORDS, "a", "extraordinarily"]), max_size=400),
+    gaps=st.lists(_GAPS, min_size=1, max_size=20),
+    wanted=st.sets(st.sampled_from(WORDS[5:12]), min_size=1, max_size=2),
+    padding=st.sampled_from([0, 0, 33_000]),
+    lead=st.booleans(),  # a match first: a passage with no context before it runs longer
+)
+def test_snippets_from_the_words_near_matches_are_whooshs(
+    words: list[str], gaps: list[str], wanted: set[str], padding: int, lead: bool
+) -> None:
+    words = [min(wanted), *words] if lead else words
+    text = "x " * (padding // 2) + "".join(
+        word + gaps[number % len(gaps)] for number, word in enumerate(words)
+    )
+    analyzer = CachedAnalyzer(text_analyzer())
+    terms = frozenset(token.text for token in analyzer(" ".join(wanted)))
+    found = _whooshs_snippet(text, terms)
+    snippet = make_snippet(text, terms, analyzer)
+    if not found:
+        assert not any(matched for _, matched in snippet)
+        return
+    start, end, matches = found
+    assert snippet == _spans(text, start, end, [_At(a, b) for a, b in matches])
+
+
+@dataclass
+class _At:
+    startchar: int
+    endchar: int
