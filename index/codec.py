@@ -5,6 +5,8 @@ pickle of the documents, their counts and their positions, so ranking a query, w
 documents and counts, decodes every position of every posting it reads: about ten times the
 bytes, and most of a query's time. This codec writes the same block as two pickles, documents
 and counts first, positions after, and reads positions only when they are asked for (phrases).
+Positions are kept as two arrays a block, not a pickle a posting, so a phrase can decode a
+block's at once.
 A block's statistics are a fixed-size header rather than a third pickle, read in one call
 (Whoosh unpickles them from the file a few bytes at a time, some twenty reads a block). A part
 too short to gain from compression is stored as it is.
@@ -17,22 +19,26 @@ from __future__ import annotations
 import pickle
 import struct
 import zlib
+from array import array
+from itertools import chain
 from typing import Any
 
+import numpy as np
 from whoosh.codec.whoosh3 import (
     WHOOSH3_HEADER_MAGIC,
     W3Codec,
     W3LeafMatcher,
     W3PostingsWriter,
 )
-from whoosh.system import _INT_SIZE
+from whoosh.formats import Positions
+from whoosh.system import _INT_SIZE, pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 _PROTOCOL = 2  # as Whoosh pickles blocks
 # A block's length (negative for a term's last block), then its statistics: postings, last
 # document, highest count, counts compressed, shortest and longest field (Whoosh's length
-# bytes), size of the counts, positions compressed.
-_INFO = struct.Struct("!IIf?BBI?")
+# bytes), size of the counts, positions compressed, positions as arrays.
+_INFO = struct.Struct("!IIf?BBI??")
 _HEAD = struct.Struct("!i" + _INFO.format[1:])
 # Shorter pickles are stored as they are: compressing them gains little and costs a call each
 # (most terms have a block of a few postings).
@@ -70,7 +76,8 @@ class _SplitPostingsWriter(W3PostingsWriter):
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
         counts, counts_packed = self._pack((self._mini_ids(), self._mini_weights()))
-        values = self._mini_values()
+        as_arrays = type(self._format) is Positions
+        values = _positions_as_arrays(self._values) if as_arrays else self._mini_values()
         positions, positions_packed = (b"", False) if values is None else self._pack(values)
         ids = self._ids
         info = _INFO.pack(
@@ -82,6 +89,7 @@ class _SplitPostingsWriter(W3PostingsWriter):
             length_to_byte(self._maxlength),
             len(counts),
             positions_packed,
+            as_arrays,
         )
         length = len(info) + len(counts) + len(positions)
         self._postfile.write_int(-length if last else length)
@@ -97,6 +105,15 @@ class _SplitPostingsWriter(W3PostingsWriter):
         if not self._compression or len(pickled) < _COMPRESS_FROM:
             return pickled, False
         return zlib.compress(pickled, self._compression), True
+
+
+def _positions_as_arrays(values: list[bytes]) -> tuple[bytes, bytes]:
+    """Each posting's number of positions, and every posting's gaps between positions (the
+    first from 0) one after another, as two arrays of 32-bit numbers: a phrase can then read a
+    block's positions at once. (Whoosh encodes a posting's positions as a count and a pickle of
+    its gaps.)"""
+    gaps = [pickle.loads(value[_INT_SIZE:]) for value in values]
+    return array("I", map(len, gaps)).tobytes(), array("I", chain.from_iterable(gaps)).tobytes()
 
 
 class SplitLeafMatcher(W3LeafMatcher):
@@ -119,6 +136,7 @@ class SplitLeafMatcher(W3LeafMatcher):
             longest,
             self._countslength,
             self._positions_compressed,
+            self._as_arrays,
         ) = info
         self._minlength = byte_to_length(shortest)
         self._maxlength = byte_to_length(longest)
@@ -135,6 +153,15 @@ class SplitLeafMatcher(W3LeafMatcher):
         if fixedsize == 0 or start == self._nextoffset:
             self._values = (None,) * self._blocklength
             return
+        if self._as_arrays:  # Whoosh's encoding of each posting, for Whoosh's own matchers
+            counts, gaps = self.positions_arrays()
+            ends = np.cumsum(counts).tolist()
+            every = gaps.tolist()
+            self._values = tuple(
+                pack_uint(end - start) + pickle.dumps(every[start:end], _PROTOCOL)
+                for start, end in zip([0, *ends[:-1]], ends, strict=True)
+            )
+            return
         values = self._unpack(start, self._nextoffset - start, self._positions_compressed)
         if fixedsize is None or fixedsize < 0:
             self._values = values
@@ -142,6 +169,15 @@ class SplitLeafMatcher(W3LeafMatcher):
             self._values = tuple(
                 values[i : i + fixedsize] for i in range(0, len(values), fixedsize)
             )
+
+    def positions_arrays(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The block's positions as written by ``_positions_as_arrays`` (None for a block that
+        keeps them otherwise): how many each posting has, and the gaps, all postings' in turn."""
+        if not self._as_arrays:
+            return None
+        start = self._dataoffset + self._countslength
+        counts, gaps = self._unpack(start, self._nextoffset - start, self._positions_compressed)
+        return np.frombuffer(counts, dtype=np.uint32), np.frombuffer(gaps, dtype=np.uint32)
 
     def _unpack(self, offset: int, length: int, compressed: bool) -> Any:
         data = self._postfile.get(offset, length)

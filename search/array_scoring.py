@@ -11,9 +11,9 @@ from the date column).
 The scores are Whoosh's: the same formula, statistics and field weights, added in query order
 (Whoosh adds in an order of its own, so scores may differ in the last bits). Whoosh's block-skip
 optimisation could also leave a word's score out of a document's sum when both its fields
-matched; here every matched word counts. A phrase is scored here as the sum of its words, as
-Whoosh scores it; Whoosh finds which documents have them in order. Other queries (wildcards,
-``NOT``, date ranges in the query) go through Whoosh's collectors as before.
+matched; here every matched word counts. A phrase is scored as the sum of its words, as Whoosh
+scores it, in the documents that have them in order (``matches.phrase_docs``). Other queries
+(wildcards, ``NOT``, date ranges in the query) go through Whoosh's collectors as before.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from whoosh.util.numeric import byte_to_length
 
 from index.schema import missing_date_value
 from search.column_arrays import column_array, dates
-from search.matches import term_postings
+from search.matches import phrase_docs, term_postings
 from search.ranking import Ranked
 
 _Node = tuple[np.ndarray, np.ndarray]  # one segment's scores and which documents match
@@ -158,7 +158,7 @@ def _node(
         words = wq.And([wq.Term(query.fieldname, word) for word in query.words])
         found, matched = _node(searcher, leaf, words, check_time)
         phrases = np.zeros(len(matched), dtype=bool)
-        phrases[list(query.docs(leaf))] = True  # Whoosh finds the words in order
+        phrases[phrase_docs(leaf, query)] = True
         matched &= phrases
         check_time()
     else:

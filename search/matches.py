@@ -2,20 +2,26 @@
 
 Whoosh walks matches one document at a time through its tree of matchers, a few Python calls per
 document, which dominates a broad query. Here a term's postings are read a block at a time into a
-set, and And / Or / Not become set operations, which run in C. Other kinds of query (phrases,
-wildcards, ...) are walked by Whoosh as before; the answer is the same set either way.
+set, and And / Or / Not become set operations, which run in C; a phrase decodes the positions
+of the documents that have all its words only. Other kinds of query (wildcards, ...) are walked
+by Whoosh as before; the answer is the same set either way.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import reduce
 
 import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.fields import DATETIME
-from whoosh.matching import FilterMatcher
+from whoosh.formats import Positions
+from whoosh.matching import FilterMatcher, Matcher
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
+from index.codec import SplitLeafMatcher
 from search.column_arrays import column_array
 
 
@@ -35,6 +41,12 @@ def query_docs(searcher: Searcher, query: wq.Query) -> set[int]:
             return docs
     if kind is wq.Or and not query.minmatch:
         return set().union(*(query_docs(searcher, q) for q in query.subqueries))
+    if kind is wq.Phrase:
+        return {
+            docnum + offset
+            for leaf, offset in searcher.leaf_searchers()
+            for docnum in phrase_docs(leaf, query).tolist()
+        }
     if kind is wq.AndNot:
         return query_docs(searcher, query.a) - query_docs(searcher, query.b)
     if kind is wq.Not:
@@ -110,27 +122,113 @@ def term_postings(
     (``_read_data``/``_data``/``_next_block`` are internals of the pinned Whoosh release; a
     matcher of any other type is walked as usual.)
     """
-    matcher = reader.postings(fieldname, btext)
-    deleted = None
-    if type(matcher) is FilterMatcher and matcher._exclude:
-        deleted, matcher = matcher._ids, matcher.child
-        matcher.reset()  # the filter has moved it past deleted documents
+    matcher, deleted = _postings(reader, fieldname, btext)
     if not isinstance(matcher, W3LeafMatcher):
         pairs = [(docnum, matcher.weight()) for docnum in matcher.all_ids()]
-        return np.array([d for d, _ in pairs], np.int64), np.array([w for _, w in pairs])
-    ids, weights = [], []
-    while matcher.is_active():
-        if matcher._data is None:
-            matcher._read_data()
-        deltas, block_weights = matcher._data[0], matcher._data[1]
-        ids.append(np.cumsum(np.array(deltas, dtype=np.int64)))
-        if block_weights is None or isinstance(block_weights, float):
-            weights.append(np.full(len(deltas), 1.0 if block_weights is None else block_weights))
-        else:
-            weights.append(np.array(block_weights, dtype=np.float64))
-        matcher._next_block()
-    docnums, counts = np.concatenate(ids), np.concatenate(weights)
+        docnums, counts = np.array([d for d, _ in pairs], np.int64), np.array([w for _, w in pairs])
+    else:
+        ids, weights = [], []
+        for block_ids in _blocks(matcher):
+            ids.append(block_ids)
+            block_weights = matcher._data[1]
+            if block_weights is None or isinstance(block_weights, float):
+                value = 1.0 if block_weights is None else block_weights
+                weights.append(np.full(len(block_ids), value))
+            else:
+                weights.append(np.array(block_weights, dtype=np.float64))
+        docnums, counts = np.concatenate(ids), np.concatenate(weights)
     if deleted:
         keep = ~np.isin(docnums, np.fromiter(deleted, np.int64, len(deleted)))
         docnums, counts = docnums[keep], counts[keep]
     return docnums, counts
+
+
+def phrase_docs(leaf: Searcher, phrase: wq.Phrase) -> np.ndarray:
+    """The numbers of the documents in one segment (``leaf``) that have ``phrase``.
+
+    Whoosh walks every document with all the words through a tree of span matchers, several
+    Python calls per document and word. Here the documents with all the words come from their
+    postings, each word's positions in them are decoded a block at a time (``index/codec.py``),
+    and a document has the phrase when word ``i`` is at some position ``p + i`` for every ``i``:
+    an intersection of arrays of (document, position) keys. A phrase whose words may be apart
+    (``"a b"~3``) is found by Whoosh.
+    """
+    reader, fieldname, schema = leaf.reader(), phrase.fieldname, leaf.schema
+    if (
+        phrase.slop != 1
+        or fieldname not in schema
+        or not isinstance(schema[fieldname].format, Positions)
+    ):
+        return np.fromiter(phrase.docs(leaf), np.int64)  # (Whoosh says what is wrong, if any)
+    field = schema[fieldname]
+    try:
+        words = [field.to_bytes(word) for word in phrase.words]
+    except ValueError:
+        return np.zeros(0, np.int64)
+    if not words or any((fieldname, word) not in reader for word in words):
+        return np.zeros(0, np.int64)
+    keys = reduce(np.intersect1d, (term_postings(reader, fieldname, w)[0] for w in words))
+    located = {}
+    for offset, word in enumerate(words):
+        if not len(keys):
+            break
+        if word not in located:
+            located[word] = _located(reader, fieldname, word, keys if offset == 0 else keys >> 32)
+        at = located[word]
+        starts = at[(at & _POSITION) >= offset] - offset  # where the phrase would start
+        keys = starts if offset == 0 else np.intersect1d(keys, starts, assume_unique=True)
+    return np.unique(keys >> 32) if len(keys) else np.zeros(0, np.int64)
+
+
+_POSITION = (1 << 32) - 1  # a key is a document number times 2**32 plus a position
+
+
+def _located(reader: IndexReader, fieldname: str, btext: bytes, docnums: np.ndarray) -> np.ndarray:
+    """Every position of a term in ``docnums`` (sorted; all have it), as document-position
+    keys, in order."""
+    docnums = np.unique(docnums)
+    matcher, _ = _postings(reader, fieldname, btext)
+    found = []
+    if isinstance(matcher, SplitLeafMatcher):
+        for block_ids in _blocks(matcher):
+            wanted = np.isin(block_ids, docnums, assume_unique=True)
+            if not wanted.any():
+                continue
+            arrays = matcher.positions_arrays()
+            if arrays is None:
+                break  # (positions kept otherwise: walked below)
+            counts, gaps = arrays
+            ends = np.cumsum(gaps, dtype=np.int64)
+            before = np.concatenate(([0], ends[np.cumsum(counts)[:-1] - 1]))
+            positions = ends - np.repeat(before, counts)
+            keep = np.repeat(wanted, counts)
+            found.append((np.repeat(block_ids, counts)[keep] << 32) | positions[keep])
+        else:
+            return np.concatenate(found) if found else np.zeros(0, np.int64)
+        matcher, _ = _postings(reader, fieldname, btext)
+    keys = []
+    for docnum in docnums.tolist():
+        matcher.skip_to(docnum)
+        keys.extend((docnum << 32) | position for position in matcher.value_as("positions"))
+    return np.array(keys, np.int64)
+
+
+def _postings(reader: IndexReader, fieldname: str, btext: bytes) -> tuple[Matcher, set | None]:
+    """A term's matcher in one segment, without the filter that skips deleted documents, and
+    those documents (None if there are none)."""
+    matcher = reader.postings(fieldname, btext)
+    if type(matcher) is FilterMatcher and matcher._exclude:
+        deleted, matcher = matcher._ids, matcher.child
+        matcher.reset()  # the filter has moved it past deleted documents
+        return matcher, deleted
+    return matcher, None
+
+
+def _blocks(matcher: W3LeafMatcher) -> Iterator[np.ndarray]:
+    """The document numbers of each block of a term's postings, in order; while one is looked
+    at, the matcher is on its block (its ``_data`` and values can be read)."""
+    while matcher.is_active():
+        if matcher._data is None:
+            matcher._read_data()
+        yield np.cumsum(np.array(matcher._data[0], dtype=np.int64))
+        matcher._next_block()

@@ -418,6 +418,31 @@ def test_array_scoring_ranks_as_whoosh_scores(
             assert [d for d, _ in found] == [d for d, _ in by_date], sort
 
 
+@given(
+    pick=st.integers(min_value=0),
+    start=st.integers(min_value=0, max_value=50),
+    length=st.integers(min_value=1, max_value=4),
+    field=st.sampled_from(["title", "body"]),
+    slop=st.sampled_from([1, 1, 2]),
+    repeat=st.booleans(),
+)
+@settings(max_examples=80, deadline=None)
+def test_phrases_from_arrays_of_positions_match_whooshs_spans(
+    scored_index: Path, pick: int, start: int, length: int, field: str, slop: int, repeat: bool
+) -> None:
+    ix = open_index(scored_index)
+    with ix.searcher() as searcher:
+        docnum = sorted(searcher.reader().all_doc_ids())[pick % searcher.doc_count()]
+        text = searcher.stored_fields(docnum)[field].split()
+        words = [t.text for t in ix.schema[field].analyzer(" ".join(text[start % len(text) :]))]
+        assume(words)  # (stopwords only)
+        words = words[:length] + words[:1] if repeat else words[:length]
+        phrase = wq.Phrase(field, words, slop=slop)
+        whooshs = set(searcher.docs_for_query(phrase))
+        assert repeat or docnum in whooshs
+        assert query_docs(searcher, phrase) == whooshs
+
+
 def test_array_scoring_leaves_other_queries_to_whoosh(index_path: Path) -> None:
     ix = open_index(index_path)
     with ix.searcher(weighting=weighting()) as searcher:
