@@ -158,7 +158,7 @@ def _node(
         words = wq.And([wq.Term(query.fieldname, word) for word in query.words])
         found, matched = _node(searcher, leaf, words, check_time)
         phrases = np.zeros(len(matched), dtype=bool)
-        phrases[phrase_docs(leaf, query)] = True
+        phrases[phrase_docs(leaf, query, np.flatnonzero(matched))] = True
         matched &= phrases
         check_time()
     else:

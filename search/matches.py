@@ -143,8 +143,11 @@ def term_postings(
     return docnums, counts
 
 
-def phrase_docs(leaf: Searcher, phrase: wq.Phrase) -> np.ndarray:
-    """The numbers of the documents in one segment (``leaf``) that have ``phrase``.
+def phrase_docs(
+    leaf: Searcher, phrase: wq.Phrase, candidates: np.ndarray | None = None
+) -> np.ndarray:
+    """The numbers of the documents in one segment (``leaf``) that have ``phrase``; only
+    ``candidates`` are looked at when given (the documents with all its words, if known).
 
     Whoosh walks every document with all the words through a tree of span matchers, several
     Python calls per document and word. Here the documents with all the words come from their
@@ -167,7 +170,9 @@ def phrase_docs(leaf: Searcher, phrase: wq.Phrase) -> np.ndarray:
         return np.zeros(0, np.int64)
     if not words or any((fieldname, word) not in reader for word in words):
         return np.zeros(0, np.int64)
-    keys = reduce(np.intersect1d, (term_postings(reader, fieldname, w)[0] for w in words))
+    keys = candidates
+    if keys is None:
+        keys = reduce(np.intersect1d, (term_postings(reader, fieldname, w)[0] for w in words))
     located = {}
     for offset, word in enumerate(words):
         if not len(keys):
@@ -185,26 +190,38 @@ _POSITION = (1 << 32) - 1  # a key is a document number times 2**32 plus a posit
 
 def _located(reader: IndexReader, fieldname: str, btext: bytes, docnums: np.ndarray) -> np.ndarray:
     """Every position of a term in ``docnums`` (sorted; all have it), as document-position
-    keys, in order."""
+    keys, in order. Only the blocks that hold one of ``docnums`` are read."""
     docnums = np.unique(docnums)
     matcher, _ = _postings(reader, fieldname, btext)
-    found = []
     if isinstance(matcher, SplitLeafMatcher):
-        for block_ids in _blocks(matcher):
-            wanted = np.isin(block_ids, docnums, assume_unique=True)
-            if not wanted.any():
-                continue
-            arrays = matcher.positions_arrays()
-            if arrays is None:
-                break  # (positions kept otherwise: walked below)
-            counts, gaps = arrays
-            ends = np.cumsum(gaps, dtype=np.int64)
-            before = np.concatenate(([0], ends[np.cumsum(counts)[:-1] - 1]))
-            positions = ends - np.repeat(before, counts)
-            keep = np.repeat(wanted, counts)
-            found.append((np.repeat(block_ids, counts)[keep] << 32) | positions[keep])
+        ids, counts, gaps = [], [], []
+        previous = -1  # the last document of the block before
+        while matcher.is_active():
+            first, last = np.searchsorted(docnums, (previous + 1, matcher._maxid + 1))
+            previous = matcher._maxid
+            if first < last:
+                arrays = matcher.positions_arrays()
+                if arrays is None:
+                    break  # (positions kept otherwise: walked below)
+                if matcher._data is None:
+                    matcher._read_data()
+                ids.append(np.cumsum(np.array(matcher._data[0], dtype=np.int64)))
+                counts.append(arrays[0])
+                gaps.append(arrays[1])
+            matcher._next_block()
         else:
-            return np.concatenate(found) if found else np.zeros(0, np.int64)
+            if not ids:
+                return np.zeros(0, np.int64)
+            block_ids, count, gap = (
+                np.concatenate(ids),
+                np.concatenate(counts),
+                np.concatenate(gaps),
+            )
+            ends = np.cumsum(gap, dtype=np.int64)  # each posting's first gap counts from 0
+            before = np.concatenate(([0], ends[np.cumsum(count)[:-1] - 1]))
+            positions = ends - np.repeat(before, count)
+            keep = np.repeat(np.isin(block_ids, docnums, assume_unique=True), count)
+            return (np.repeat(block_ids, count)[keep] << 32) | positions[keep]
         matcher, _ = _postings(reader, fieldname, btext)
     keys = []
     for docnum in docnums.tolist():
