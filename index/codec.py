@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import pickle
 import struct
+import sys
 import zlib
 from array import array
 from itertools import chain
@@ -109,11 +110,15 @@ class _SplitPostingsWriter(W3PostingsWriter):
 
 def _positions_as_arrays(values: list[bytes]) -> tuple[bytes, bytes]:
     """Each posting's number of positions, and every posting's gaps between positions (the
-    first from 0) one after another, as two arrays of 32-bit numbers: a phrase can then read a
-    block's positions at once. (Whoosh encodes a posting's positions as a count and a pickle of
-    its gaps.)"""
+    first from 0) one after another, as two arrays of 32-bit numbers (little-endian): a phrase
+    can then read a block's positions at once. (Whoosh encodes a posting's positions as a count
+    and a pickle of its gaps.)"""
     gaps = [pickle.loads(value[_INT_SIZE:]) for value in values]
-    return array("I", map(len, gaps)).tobytes(), array("I", chain.from_iterable(gaps)).tobytes()
+    counts, every = array("I", map(len, gaps)), array("I", chain.from_iterable(gaps))
+    if sys.byteorder == "big":  # stored little-endian, as the reader expects
+        counts.byteswap()
+        every.byteswap()
+    return counts.tobytes(), every.tobytes()
 
 
 class SplitLeafMatcher(W3LeafMatcher):
@@ -158,8 +163,8 @@ class SplitLeafMatcher(W3LeafMatcher):
             ends = np.cumsum(counts).tolist()
             every = gaps.tolist()
             self._values = tuple(
-                pack_uint(end - start) + pickle.dumps(every[start:end], _PROTOCOL)
-                for start, end in zip([0, *ends[:-1]], ends, strict=True)
+                pack_uint(end - first) + pickle.dumps(every[first:end], _PROTOCOL)
+                for first, end in zip([0, *ends[:-1]], ends, strict=True)
             )
             return
         values = self._unpack(start, self._nextoffset - start, self._positions_compressed)
@@ -177,7 +182,7 @@ class SplitLeafMatcher(W3LeafMatcher):
             return None
         start = self._dataoffset + self._countslength
         counts, gaps = self._unpack(start, self._nextoffset - start, self._positions_compressed)
-        return np.frombuffer(counts, dtype=np.uint32), np.frombuffer(gaps, dtype=np.uint32)
+        return np.frombuffer(counts, dtype="<u4"), np.frombuffer(gaps, dtype="<u4")
 
     def _unpack(self, offset: int, length: int, compressed: bool) -> Any:
         data = self._postfile.get(offset, length)
