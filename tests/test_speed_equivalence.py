@@ -22,12 +22,14 @@ from conftest import write_jsonl
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.highlight import ContextFragmenter, set_matched_filter
 
 from index.analysis import text_analyzer
 from index.codec import SplitCodec
 from index.fast_analysis import CachedAnalyzer
-from index.schema import column_name, split_values
+from index.fields import FieldMapping, record_to_article
+from index.schema import column_name, split_values, to_document
 from index.segments import MERGE_FACTOR, PARALLEL_FROM, IndexWriter, tail_to_merge
 from index.store import open_index
 from index.writer import IngestOptions, ingest
@@ -136,6 +138,28 @@ def test_postings_keep_the_counts_and_positions_of_the_words(tmp_path: Path) -> 
             assert found == expected
             longest[field] = max(len(docs) for docs in found.values())
         assert longest["body"] > 128  # words whose postings take more than one block
+
+
+def test_segments_written_before_the_codec_are_read_alongside_new_ones(tmp_path: Path) -> None:
+    index = _build(tmp_path, "mixed", _records(300), procs=1)
+    ix = open_index(index)
+    writer = ix.writer()  # Whoosh's own writer and codec, as Byline wrote before index/codec.py
+    for number, record in enumerate(_records(200, seed=3)):
+        article = record_to_article(record | {"id": f"old-{number}"}, FieldMapping())
+        writer.add_document(**to_document(article), story=f"old-{number}")
+    writer.commit(merge=False)
+    ix = open_index(index)
+    assert {type(segment.codec()) for segment in ix._segments()} == {W3Codec, SplitCodec}
+    with ix.searcher(weighting=weighting()) as searcher:
+        for text in ('"oil prices"', '"syria talks" OR market', "police court", "harbor OR vote"):
+            query = parse_query(text, ix.schema)
+            expected = _settled(_whoosh_ranking(searcher, query, None, False))
+            docnums, scores = array_scoring.matches(searcher, query)
+            found = _settled(array_scoring.best(searcher, docnums, scores, 10_000, False))
+            assert found == expected and len(found) > 0, text
+            for leaf in query.leaves():
+                if isinstance(leaf, wq.Phrase):
+                    assert query_docs(searcher, leaf) == set(searcher.docs_for_query(leaf))
 
 
 def _ids_in_index_order(index: Path) -> list[str]:
