@@ -203,9 +203,7 @@ def _located(reader: IndexReader, fieldname: str, btext: bytes, docnums: np.ndar
                 arrays = matcher.positions_arrays()
                 if arrays is None:
                     break  # (positions kept otherwise: walked below)
-                if matcher._data is None:
-                    matcher._read_data()
-                ids.append(np.cumsum(np.array(matcher._data[0], dtype=np.int64)))
+                ids.append(_block_ids(matcher))
                 counts.append(arrays[0])
                 gaps.append(arrays[1])
             matcher._next_block()
@@ -245,7 +243,12 @@ def _blocks(matcher: W3LeafMatcher) -> Iterator[np.ndarray]:
     """The document numbers of each block of a term's postings, in order; while one is looked
     at, the matcher is on its block (its ``_data`` and values can be read)."""
     while matcher.is_active():
-        if matcher._data is None:
-            matcher._read_data()
-        yield np.cumsum(np.array(matcher._data[0], dtype=np.int64))
+        yield _block_ids(matcher)
         matcher._next_block()
+
+
+def _block_ids(matcher: W3LeafMatcher) -> np.ndarray:
+    """The document numbers of the block the matcher is on (Whoosh stores their gaps)."""
+    if matcher._data is None:
+        matcher._read_data()
+    return np.cumsum(np.array(matcher._data[0], dtype=np.int64))
