@@ -56,6 +56,8 @@ class CachedAnalyzer(Analyzer):
             and all(type(item) in _PER_TOKEN for item in filters)
             and sum(isinstance(item, StopFilter) for item in filters) <= 1
         )
+        # (``findall`` gives whole words only for an expression without groups)
+        fast = fast and items[0].expression.groups == 0
         self._expression = items[0].expression if fast else None
         self._filters = filters
         self._renumber = any(isinstance(f, StopFilter) and f.renumber for f in filters)
@@ -151,6 +153,19 @@ class CachedAnalyzer(Analyzer):
             (text, match.start(), match.end())
             for _, match, (text, _) in self._analysed(value, False, mode)
         ]
+
+    def terms(self, value: str, mode: str = "") -> list[str]:
+        """The texts of the tokens ``self(value)`` gives (stopwords dropped), in order, found
+        with one regex scan and a lookup a word: what ranking needs from a whole article."""
+        if self._expression is None:
+            return [token.text for token in self.inner(value, mode=mode)]
+        found = self._expression.findall(value)
+        words = self._words[True]
+        if len(words) > _CACHE_LIMIT:
+            words.clear()
+        for word in set(found).difference(words):
+            words[word] = self._analyse(word, True, mode)
+        return [outcome[0] for word in found if (outcome := words[word]) is not _DROPPED]
 
     def _analysed(
         self, value: str, removestops: bool, mode: str

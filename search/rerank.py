@@ -76,7 +76,7 @@ def _best_first(item: tuple[int, float]) -> tuple[float, int]:
 def _analysed(searcher: Searcher, docnum: int) -> _Words:
     stored = searcher.stored_fields(docnum)
     analyzer = searcher.schema["body"].analyzer
-    return {field: [t.text for t in analyzer(stored.get(field) or "")] for field in _FIELDS}
+    return {field: analyzer.terms(stored.get(field) or "") for field in _FIELDS}
 
 
 def _saturated(count: float, length: int, average: float) -> float:
