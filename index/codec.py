@@ -3,10 +3,11 @@
 Whoosh 2.7 writes each block of postings (up to 128 documents of one term) as one compressed
 pickle of the documents, their counts and their positions, so ranking a query, which needs only
 documents and counts, decodes every position of every posting it reads: about ten times the
-bytes, and most of a query's time. This codec writes the same block as two pickles, documents
-and counts first, positions after, and reads positions only when they are asked for (phrases).
-Positions are kept as two arrays a block, not a pickle a posting, so a phrase can decode a
-block's at once.
+bytes, and most of a query's time. This codec writes the documents and counts first, positions
+after, and reads positions only when they are asked for (phrases). Both are kept as arrays of
+numbers, not pickles of Python objects, so numpy takes a block's in one step: its documents and
+counts for ranking, its positions for a phrase. (Blocks written before the documents and counts
+were arrays keep them as a pickle, and are read as such.)
 A block's statistics are a fixed-size header rather than a third pickle, read in one call
 (Whoosh unpickles them from the file a few bytes at a time, some twenty reads a block). A part
 too short to gain from compression is stored as it is.
@@ -37,9 +38,11 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 _PROTOCOL = 2  # as Whoosh pickles blocks
 # A block's length (negative for a term's last block), then its statistics: postings, last
-# document, highest count, counts compressed, shortest and longest field (Whoosh's length
-# bytes), size of the counts, positions compressed, positions as arrays.
-_INFO = struct.Struct("!IIf?BBI??")
+# document, highest count, form of the counts (``_COMPRESSED``, ``_ARRAYS``), shortest and
+# longest field (Whoosh's length bytes), size of the counts, positions compressed, positions as
+# arrays.
+_INFO = struct.Struct("!IIfBBBI??")
+_COMPRESSED, _ARRAYS = 1, 2  # bits of the form of the counts (none: a pickle, as it is)
 _HEAD = struct.Struct("!i" + _INFO.format[1:])
 # Shorter pickles are stored as they are: compressing them gains little and costs a call each
 # (most terms have a block of a few postings).
@@ -76,16 +79,18 @@ class _SplitPostingsWriter(W3PostingsWriter):
         if not self._blockcount:
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
-        counts, counts_packed = self._pack((self._mini_ids(), self._mini_weights()))
+        counts, counts_packed = self._compress(_counts_as_arrays(self._mini_ids(), self._weights))
         as_arrays = type(self._format) is Positions
         values = _positions_as_arrays(self._values) if as_arrays else self._mini_values()
-        positions, positions_packed = (b"", False) if values is None else self._pack(values)
+        positions, positions_packed = (
+            (b"", False) if values is None else self._compress(pickle.dumps(values, _PROTOCOL))
+        )
         ids = self._ids
         info = _INFO.pack(
             len(ids),
             ids[-1],
             self._maxweight,
-            counts_packed,
+            _ARRAYS | (_COMPRESSED if counts_packed else 0),
             length_to_byte(self._minlength),
             length_to_byte(self._maxlength),
             len(counts),
@@ -100,12 +105,23 @@ class _SplitPostingsWriter(W3PostingsWriter):
         self._blockcount += 1
         self._new_block()
 
-    def _pack(self, data: Any) -> tuple[bytes, bool]:
-        """The pickled data, compressed unless it is too short to gain; and whether it is."""
-        pickled = pickle.dumps(data, _PROTOCOL)
-        if not self._compression or len(pickled) < _COMPRESS_FROM:
-            return pickled, False
-        return zlib.compress(pickled, self._compression), True
+    def _compress(self, data: bytes) -> tuple[bytes, bool]:
+        """The data, compressed unless it is too short to gain; and whether it is."""
+        if not self._compression or len(data) < _COMPRESS_FROM:
+            return data, False
+        return zlib.compress(data, self._compression), True
+
+
+def _counts_as_arrays(gaps: tuple[int, ...], weights: array) -> bytes:
+    """A block's gaps between documents (the first from 0) and their counts, as an array of
+    32-bit numbers and one of 32-bit floats (Whoosh's own types), little-endian, one after the
+    other."""
+    ids = array("I", gaps)
+    counts = array("f", weights)
+    if sys.byteorder == "big":  # stored little-endian, as the reader expects
+        ids.byteswap()
+        counts.byteswap()
+    return ids.tobytes() + counts.tobytes()
 
 
 def _positions_as_arrays(values: list[bytes]) -> tuple[bytes, bytes]:
@@ -136,7 +152,7 @@ class SplitLeafMatcher(W3LeafMatcher):
             self._blocklength,
             self._maxid,
             self._maxweight,
-            self._compression,
+            self._counts_form,
             shortest,
             longest,
             self._countslength,
@@ -147,8 +163,25 @@ class SplitLeafMatcher(W3LeafMatcher):
         self._maxlength = byte_to_length(longest)
 
     def _read_data(self) -> None:
-        ids, weights = self._unpack(self._dataoffset, self._countslength, self._compression)
+        if self._counts_form & _ARRAYS:  # Whoosh's form, for Whoosh's own matchers
+            gaps, weights = self._counts_arrays()
+            self._data = (gaps.tolist(), weights.tolist(), None)
+            return
+        compressed = bool(self._counts_form & _COMPRESSED)
+        ids, weights = self._unpack(self._dataoffset, self._countslength, compressed)
         self._data = (ids, weights, None)
+
+    def _counts_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """The gaps between the block's documents and their counts, as written by
+        ``_counts_as_arrays``."""
+        data = self._postfile.get(self._dataoffset, self._countslength)
+        if self._counts_form & _COMPRESSED:
+            data = zlib.decompress(data)
+        size = self._blocklength
+        return (
+            np.frombuffer(data, dtype="<u4", count=size),
+            np.frombuffer(data, dtype="<f4", count=size, offset=4 * size),
+        )
 
     def _read_values(self) -> None:
         if self._data is None:
@@ -187,3 +220,18 @@ class SplitLeafMatcher(W3LeafMatcher):
     def _unpack(self, offset: int, length: int, compressed: bool) -> Any:
         data = self._postfile.get(offset, length)
         return pickle.loads(zlib.decompress(data) if compressed else data)
+
+
+def block_arrays(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:
+    """The document numbers and counts of the block a matcher of Whoosh's format or this
+    codec's is on, as arrays (int64, float64)."""
+    if isinstance(matcher, SplitLeafMatcher) and matcher._counts_form & _ARRAYS:
+        gaps, weights = matcher._counts_arrays()
+        return np.cumsum(gaps, dtype=np.int64), weights.astype(np.float64)
+    if matcher._data is None:
+        matcher._read_data()
+    gaps, weights = matcher._data[:2]
+    ids = np.cumsum(np.array(gaps, dtype=np.int64))
+    if weights is None or isinstance(weights, float):  # Whoosh's short forms: all 1, all equal
+        return ids, np.full(len(ids), 1.0 if weights is None else weights)
+    return ids, np.array(weights, dtype=np.float64)

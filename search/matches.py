@@ -9,7 +9,6 @@ by Whoosh as before; the answer is the same set either way.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from functools import reduce
 
 import numpy as np
@@ -21,7 +20,7 @@ from whoosh.matching import FilterMatcher, Matcher
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
-from index.codec import SplitLeafMatcher
+from index.codec import SplitLeafMatcher, block_arrays
 from search.column_arrays import column_array
 
 
@@ -128,14 +127,11 @@ def term_postings(
         docnums, counts = np.array([d for d, _ in pairs], np.int64), np.array([w for _, w in pairs])
     else:
         ids, weights = [], []
-        for block_ids in _blocks(matcher):
+        while matcher.is_active():
+            block_ids, block_weights = block_arrays(matcher)
             ids.append(block_ids)
-            block_weights = matcher._data[1]
-            if block_weights is None or isinstance(block_weights, float):
-                value = 1.0 if block_weights is None else block_weights
-                weights.append(np.full(len(block_ids), value))
-            else:
-                weights.append(np.array(block_weights, dtype=np.float64))
+            weights.append(block_weights)
+            matcher._next_block()
         docnums, counts = np.concatenate(ids), np.concatenate(weights)
     if deleted:
         keep = ~np.isin(docnums, np.fromiter(deleted, np.int64, len(deleted)))
@@ -203,7 +199,7 @@ def _located(reader: IndexReader, fieldname: str, btext: bytes, docnums: np.ndar
                 arrays = matcher.positions_arrays()
                 if arrays is None:
                     break  # (positions kept otherwise: walked below)
-                ids.append(_block_ids(matcher))
+                ids.append(block_arrays(matcher)[0])
                 counts.append(arrays[0])
                 gaps.append(arrays[1])
             matcher._next_block()
@@ -237,18 +233,3 @@ def _postings(reader: IndexReader, fieldname: str, btext: bytes) -> tuple[Matche
         matcher.reset()  # the filter has moved it past deleted documents
         return matcher, deleted
     return matcher, None
-
-
-def _blocks(matcher: W3LeafMatcher) -> Iterator[np.ndarray]:
-    """The document numbers of each block of a term's postings, in order; while one is looked
-    at, the matcher is on its block (its ``_data`` and values can be read)."""
-    while matcher.is_active():
-        yield _block_ids(matcher)
-        matcher._next_block()
-
-
-def _block_ids(matcher: W3LeafMatcher) -> np.ndarray:
-    """The document numbers of the block the matcher is on (Whoosh stores their gaps)."""
-    if matcher._data is None:
-        matcher._read_data()
-    return np.cumsum(np.array(matcher._data[0], dtype=np.int64))

@@ -12,6 +12,7 @@ import json
 import random
 import subprocess
 import sys
+import tarfile
 import tracemalloc
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -24,9 +25,10 @@ from hypothesis import strategies as st
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.highlight import ContextFragmenter, set_matched_filter
+from whoosh.index import FileIndex
 
 from index.analysis import text_analyzer
-from index.codec import SplitCodec
+from index.codec import _ARRAYS, SplitCodec
 from index.fast_analysis import CachedAnalyzer
 from index.fields import FieldMapping, record_to_article
 from index.schema import column_name, split_values, to_document
@@ -42,6 +44,7 @@ from search.ranking import sort_facet, weighting
 from search.render import search_json
 from search.snippets import _MAX_SCANNED_CHARS, SNIPPET_CHARS, _best, _spans, make_snippet
 
+FIXTURES = Path(__file__).parent / "fixtures"
 WORDS = (
     "the of and to in syria russia talks oil prices market court vote senate storm harbor "
     "festival pentagon airspace election minister police health city week report deal plan "
@@ -150,6 +153,39 @@ def test_segments_written_before_the_codec_are_read_alongside_new_ones(tmp_path:
     writer.commit(merge=False)
     ix = open_index(index)
     assert {type(segment.codec()) for segment in ix._segments()} == {W3Codec, SplitCodec}
+    _assert_ranks_and_finds_phrases_as_whoosh(ix)
+
+
+def test_blocks_written_before_counts_were_arrays_are_read_alongside_new_ones(
+    tmp_path: Path,
+) -> None:
+    # 160 of _records's articles, indexed by Byline at 238ff37, whose codec pickled each block's
+    # documents and counts.
+    index = tmp_path / "pickled"
+    index.mkdir()
+    with tarfile.open(FIXTURES / "index-split-codec-pickled-counts.tar.xz") as archive:
+        for member in archive.getmembers():  # (a flat folder of files)
+            (index / member.name).write_bytes(archive.extractfile(member).read())
+    assert _block_forms(index) == {"pickle"}
+    records = [record | {"id": f"new-{n}"} for n, record in enumerate(_records(200, seed=3))]
+    report = ingest([str(write_jsonl(tmp_path / "new.jsonl", records))], index, IngestOptions())
+    assert report.added == 200 and not report.failed
+    assert _block_forms(index) == {"pickle", "arrays"}
+    _assert_ranks_and_finds_phrases_as_whoosh(open_index(index))
+
+
+def _block_forms(index: Path) -> set[str]:
+    """How the segments of an index keep the first block of the body's longest postings."""
+    forms = set()
+    with open_index(index).searcher() as searcher:
+        for reader, _ in searcher.reader().leaf_readers():
+            term = max(reader.lexicon("body"), key=lambda t: reader.doc_frequency("body", t))
+            matcher = reader.postings("body", term)
+            forms.add("arrays" if matcher._counts_form & _ARRAYS else "pickle")
+    return forms
+
+
+def _assert_ranks_and_finds_phrases_as_whoosh(ix: FileIndex) -> None:
     with ix.searcher(weighting=weighting()) as searcher:
         for text in ('"oil prices"', '"syria talks" OR market', "police court", "harbor OR vote"):
             query = parse_query(text, ix.schema)
@@ -292,6 +328,7 @@ def test_cached_analysis_gives_the_analyzers_tokens(text: str, kwargs: dict) -> 
     assert fast.cached  # every filter of the prose chain works word by word
     assert _tokens(fast, text, kwargs) == _tokens(text_analyzer(), text, kwargs)
     assert _tokens(fast, text, kwargs) == _tokens(fast, text, kwargs)  # and again, cached
+    assert fast.terms(text) == [token.text for token in text_analyzer()(text)]
 
 
 def test_a_kept_searcher_sees_every_new_commit(tmp_path: Path, index_path: Path) -> None:
