@@ -208,6 +208,38 @@ class SplitLeafMatcher(W3LeafMatcher):
                 values[i : i + fixedsize] for i in range(0, len(values), fixedsize)
             )
 
+    def postings_arrays(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Every document number and count of the term, in order, from all its blocks read at
+        once (a block's header, then its counts, without the matcher's per-block reads); None
+        if a block keeps them as a pickle (written before they were arrays)."""
+        start = self._baseoffset
+        length = self._length  # (a 1-tuple when Whoosh read it from a term's entry)
+        end = self._startoffset + (length[0] if isinstance(length, tuple) else length)
+        data = self._postfile.get(start, end - start)
+        parts, sizes = [], []
+        at = 0
+        while True:
+            length, size, _, _, form, _, _, counts_length, _, _ = _HEAD.unpack_from(data, at)
+            if not form & _ARRAYS:
+                return None
+            part = data[at + _HEAD.size : at + _HEAD.size + counts_length]
+            parts.append(zlib.decompress(part) if form & _COMPRESSED else part)
+            sizes.append(size)
+            if length < 0:
+                break
+            at += _INT_SIZE + length
+        # Each block is its gaps then its counts: split them with one mask over all blocks.
+        every = np.frombuffer(b"".join(parts), dtype="<u4")
+        counts_of = np.array(sizes, dtype=np.int64)
+        gaps_first = np.resize(np.array([True, False]), 2 * len(sizes))
+        is_gap = np.repeat(gaps_first, np.repeat(counts_of, 2))
+        # Gaps count from 0 in each block: a running sum, less the sum before each block.
+        running = np.cumsum(every[is_gap], dtype=np.int64)
+        ends = np.cumsum(counts_of)
+        before = np.concatenate(([0], running[ends[:-1] - 1]))
+        ids = running - np.repeat(before, counts_of)
+        return ids, every[~is_gap].view("<f4").astype(np.float64)
+
     def positions_arrays(self) -> tuple[np.ndarray, np.ndarray] | None:
         """The block's positions as written by ``_positions_as_arrays`` (None for a block that
         keeps them otherwise): how many each posting has, and the gaps, all postings' in turn."""

@@ -122,7 +122,10 @@ def term_postings(
     matcher of any other type is walked as usual.)
     """
     matcher, deleted = _postings(reader, fieldname, btext)
-    if not isinstance(matcher, W3LeafMatcher):
+    arrays = matcher.postings_arrays() if isinstance(matcher, SplitLeafMatcher) else None
+    if arrays is not None:
+        docnums, counts = arrays
+    elif not isinstance(matcher, W3LeafMatcher):
         pairs = [(docnum, matcher.weight()) for docnum in matcher.all_ids()]
         docnums, counts = np.array([d for d, _ in pairs], np.int64), np.array([w for _, w in pairs])
     else:
