@@ -62,6 +62,7 @@ class CachedAnalyzer(Analyzer):
         self._filters = filters
         self._renumber = any(isinstance(f, StopFilter) and f.renumber for f in filters)
         self._words: dict[bool, dict[str, tuple[str, bool] | None]] = {True: {}, False: {}}
+        self._terms: dict[str, str | None] = {}  # a word's index term, stopwords dropped: None
 
     @property
     def cached(self) -> bool:
@@ -160,12 +161,17 @@ class CachedAnalyzer(Analyzer):
         if self._expression is None:
             return [token.text for token in self.inner(value, mode=mode)]
         found = self._expression.findall(value)
-        words = self._words[True]
-        if len(words) > _CACHE_LIMIT:
-            words.clear()
-        for word in set(found).difference(words):
-            words[word] = self._analyse(word, True, mode)
-        return [outcome[0] for word in found if (outcome := words[word]) is not _DROPPED]
+        terms = self._terms
+        try:
+            outcomes = list(map(terms.__getitem__, found))
+        except KeyError:  # words not seen before: each worked out once
+            if len(terms) > _CACHE_LIMIT:
+                terms.clear()
+            for word in set(found).difference(terms):
+                outcome = self._analyse(word, True, mode)
+                terms[word] = None if outcome is _DROPPED else outcome[0]
+            outcomes = list(map(terms.__getitem__, found))
+        return [term for term in outcomes if term is not None]
 
     def _analysed(
         self, value: str, removestops: bool, mode: str

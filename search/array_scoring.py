@@ -182,9 +182,9 @@ def _term(searcher: Searcher, reader: IndexReader, term: wq.Term) -> _Node:
     found, matched = np.zeros(size), np.zeros(size, dtype=bool)
     fieldname = term.fieldname
     btext = searcher.schema[fieldname].to_bytes(term.text)
-    if (fieldname, btext) not in reader:
-        return found, matched
     ids, weights = term_postings(reader, fieldname, btext)
+    if not len(ids):
+        return found, matched
     weighting = searcher.weighting
     B, K1 = weighting.B, weighting.K1
     idf = searcher.idf(fieldname, btext)

@@ -17,7 +17,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.fields import DATETIME
 from whoosh.formats import Positions
 from whoosh.matching import FilterMatcher, Matcher
-from whoosh.reading import IndexReader
+from whoosh.reading import IndexReader, TermNotFound
 from whoosh.searching import Searcher
 
 from index.codec import SplitLeafMatcher, block_arrays
@@ -75,9 +75,7 @@ def _term_docs(searcher: Searcher, fieldname: str, text: str | bytes) -> set[int
         return set()
     docs: set[int] = set()
     for leaf, offset in searcher.leaf_searchers():
-        reader = leaf.reader()
-        if (fieldname, btext) in reader:
-            docs.update((term_postings(reader, fieldname, btext)[0] + offset).tolist())
+        docs.update((term_postings(leaf.reader(), fieldname, btext)[0] + offset).tolist())
     return docs
 
 
@@ -115,13 +113,16 @@ def term_postings(
     reader: IndexReader, fieldname: str, btext: bytes
 ) -> tuple[np.ndarray, np.ndarray]:
     """A term's document numbers and weights (occurrences) in one segment, deleted ones left
-    out; a whole block at a time from Whoosh 2.7's own format (or ``index/codec.py``'s, which
-    leaves the positions unread).
+    out (none if the segment does not have the term): from ``index/codec.py``'s arrays, all
+    blocks at once, or a whole block at a time from Whoosh 2.7's own format.
 
     (``_read_data``/``_data``/``_next_block`` are internals of the pinned Whoosh release; a
     matcher of any other type is walked as usual.)
     """
-    matcher, deleted = _postings(reader, fieldname, btext)
+    try:
+        matcher, deleted = _postings(reader, fieldname, btext)
+    except TermNotFound:
+        return np.zeros(0, np.int64), np.zeros(0)
     arrays = matcher.postings_arrays() if isinstance(matcher, SplitLeafMatcher) else None
     if arrays is not None:
         docnums, counts = arrays
