@@ -44,7 +44,7 @@ _PROTOCOL = 2  # as Whoosh pickles blocks
 _INFO = struct.Struct("!IIfBBBI??")
 _COMPRESSED, _ARRAYS = 1, 2  # bits of the form of the counts (none: a pickle, as it is)
 _HEAD = struct.Struct("!i" + _INFO.format[1:])
-# Shorter pickles are stored as they are: compressing them gains little and costs a call each
+# Shorter parts are stored as they are: compressing them gains little and costs a call each
 # (most terms have a block of a few postings).
 _COMPRESS_FROM = 128
 
@@ -213,8 +213,8 @@ class SplitLeafMatcher(W3LeafMatcher):
         once (a block's header, then its counts, without the matcher's per-block reads); None
         if a block keeps them as a pickle (written before they were arrays)."""
         start = self._baseoffset
-        length = self._length  # (a 1-tuple when Whoosh read it from a term's entry)
-        end = self._startoffset + (length[0] if isinstance(length, tuple) else length)
+        extent = self._length  # (a 1-tuple when Whoosh read it from a term's entry)
+        end = self._startoffset + (extent[0] if isinstance(extent, tuple) else extent)
         data = self._postfile.get(start, end - start)
         parts, sizes = [], []
         at = 0
