@@ -56,8 +56,6 @@ class CachedAnalyzer(Analyzer):
             and all(type(item) in _PER_TOKEN for item in filters)
             and sum(isinstance(item, StopFilter) for item in filters) <= 1
         )
-        # (``findall`` gives whole words only for an expression without groups)
-        fast = fast and items[0].expression.groups == 0
         self._expression = items[0].expression if fast else None
         self._filters = filters
         self._renumber = any(isinstance(f, StopFilter) and f.renumber for f in filters)
@@ -160,7 +158,11 @@ class CachedAnalyzer(Analyzer):
         with one regex scan and a lookup a word: what ranking needs from a whole article."""
         if self._expression is None:
             return [token.text for token in self.inner(value, mode=mode)]
-        found = self._expression.findall(value)
+        expression = self._expression
+        if expression.groups:  # (``findall`` would give the groups, not the words)
+            found = [match.group(0) for match in expression.finditer(value)]
+        else:
+            found = expression.findall(value)
         terms = self._terms
         try:
             outcomes = list(map(terms.__getitem__, found))

@@ -23,6 +23,7 @@ from conftest import write_jsonl
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, StopFilter
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.highlight import ContextFragmenter, set_matched_filter
 from whoosh.index import FileIndex
@@ -329,6 +330,8 @@ def test_cached_analysis_gives_the_analyzers_tokens(text: str, kwargs: dict) -> 
     assert _tokens(fast, text, kwargs) == _tokens(text_analyzer(), text, kwargs)
     assert _tokens(fast, text, kwargs) == _tokens(fast, text, kwargs)  # and again, cached
     assert fast.terms(text) == [token.text for token in text_analyzer()(text)]
+    grouped = RegexTokenizer(r"(\w+)(?:\.\w+)*") | LowercaseFilter() | StopFilter()
+    assert CachedAnalyzer(grouped).terms(text) == [token.text for token in grouped(text)]
 
 
 def test_a_kept_searcher_sees_every_new_commit(tmp_path: Path, index_path: Path) -> None:
