@@ -184,8 +184,6 @@ class SplitLeafMatcher(W3LeafMatcher):
         )
 
     def _read_values(self) -> None:
-        if self._data is None:
-            self._read_data()
         start = self._dataoffset + self._countslength
         fixedsize = self._fixedsize
         if fixedsize == 0 or start == self._nextoffset:
