@@ -22,6 +22,7 @@ import struct
 import sys
 import zlib
 from array import array
+from dataclasses import dataclass
 from itertools import chain
 from typing import Any
 
@@ -76,23 +77,35 @@ class SplitCodec(W3Codec):
 
 class _SplitPostingsWriter(W3PostingsWriter):
     def _write_block(self, last: bool = False) -> None:
-        if not self._blockcount:
-            self._postfile.write(WHOOSH3_HEADER_MAGIC)
-        self._terminfo.add_block(self)
-        counts, counts_packed = self._compress(_counts_as_arrays(self._mini_ids(), self._weights))
+        counts = _counts_as_arrays(self._mini_ids(), self._weights)
         as_arrays = type(self._format) is Positions
         values = _positions_as_arrays(self._values) if as_arrays else self._mini_values()
+        self._emit_block(self, counts, values, as_arrays, last)
+
+    def write_arrays_block(self, block: ArraysBlock, last: bool) -> None:
+        """Write a block of a positions field whose parts are arrays already
+        (``index/prose_postings.py``), as ``_write_block`` writes the postings added one by one."""
+        self._emit_block(block, block.counts, block.positions, True, last)
+
+    def _emit_block(
+        self, block: Any, counts: bytes, values: Any, as_arrays: bool, last: bool
+    ) -> None:
+        """Write a block: ``block`` answers for its statistics (as Whoosh's writer does for
+        the block it holds), ``counts`` and ``values`` are its parts."""
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(block)
+        counts, counts_packed = self._compress(counts)
         positions, positions_packed = (
             (b"", False) if values is None else self._compress(pickle.dumps(values, _PROTOCOL))
         )
-        ids = self._ids
         info = _INFO.pack(
-            len(ids),
-            ids[-1],
-            self._maxweight,
+            len(block),
+            block.max_id(),
+            block.max_weight(),
             _ARRAYS | (_COMPRESSED if counts_packed else 0),
-            length_to_byte(self._minlength),
-            length_to_byte(self._maxlength),
+            length_to_byte(block.min_length()),
+            length_to_byte(block.max_length()),
             len(counts),
             positions_packed,
             as_arrays,
@@ -122,6 +135,44 @@ def _counts_as_arrays(gaps: tuple[int, ...], weights: array) -> bytes:
         ids.byteswap()
         counts.byteswap()
     return ids.tobytes() + counts.tobytes()
+
+
+@dataclass(slots=True)
+class ArraysBlock:
+    """A block of postings given as arrays: its parts as ``_counts_as_arrays`` and
+    ``_positions_as_arrays`` make them, and the statistics Whoosh keeps of a block."""
+
+    counts: bytes
+    positions: tuple[bytes, bytes]
+    size: int
+    first: int  # document numbers
+    last: int
+    total: float  # of the counts
+    highest: float
+    shortest: int  # field lengths
+    longest: int
+
+    def __len__(self) -> int:
+        return self.size
+
+    @property
+    def _weights(self) -> tuple[float]:  # (what Whoosh's term info sums)
+        return (self.total,)
+
+    def min_id(self) -> int:
+        return self.first
+
+    def max_id(self) -> int:
+        return self.last
+
+    def max_weight(self) -> float:
+        return self.highest
+
+    def min_length(self) -> int:
+        return self.shortest
+
+    def max_length(self) -> int:
+        return self.longest
 
 
 def _positions_as_arrays(values: list[bytes]) -> tuple[bytes, bytes]:

@@ -10,7 +10,7 @@ that come out are the same, in the same positions; any other chain is run as it 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from whoosh.analysis import (
@@ -158,6 +158,26 @@ class CachedAnalyzer(Analyzer):
         with one regex scan and a lookup a word: what ranking needs from a whole article."""
         if self._expression is None:
             return [token.text for token in self.inner(value, mode=mode)]
+        return [term for term in self._outcomes(value, mode) if term is not None]
+
+    def positioned_terms(self, value: str, mode: str = "") -> tuple[list[str], Sequence[int]]:
+        """The texts and positions of the tokens ``self(value, positions=True)`` gives
+        (stopwords dropped), in order, without a token object a word: what indexing needs."""
+        if self._expression is None:
+            tokens = [(t.text, t.pos) for t in self.inner(value, positions=True, mode=mode)]
+            return [text for text, _ in tokens], [pos for _, pos in tokens]
+        outcomes = self._outcomes(value, mode)
+        kept = [term for term in outcomes if term is not None]
+        if not self._renumber:
+            return kept, [number for number, term in enumerate(outcomes) if term is not None]
+        # As StopFilter renumbers: the first kept word keeps its number, the rest follow it.
+        first = next((number for number, term in enumerate(outcomes) if term is not None), 0)
+        return kept, range(first, first + len(kept))
+
+    def _outcomes(self, value: str, mode: str) -> list[str | None]:
+        """Each word of ``value``, in order, as its index term (None: a stopword, dropped),
+        found with one regex scan and a lookup a word."""
+        assert self._expression is not None
         expression = self._expression
         if expression.groups:  # (``findall`` would give the groups, not the words)
             found = [match.group(0) for match in expression.finditer(value)]
@@ -165,15 +185,14 @@ class CachedAnalyzer(Analyzer):
             found = expression.findall(value)
         terms = self._terms
         try:
-            outcomes = list(map(terms.__getitem__, found))
+            return list(map(terms.__getitem__, found))
         except KeyError:  # words not seen before: each worked out once
             if len(terms) > _CACHE_LIMIT:
                 terms.clear()
             for word in set(found).difference(terms):
                 outcome = self._analyse(word, True, mode)
                 terms[word] = None if outcome is _DROPPED else outcome[0]
-            outcomes = list(map(terms.__getitem__, found))
-        return [term for term in outcomes if term is not None]
+            return list(map(terms.__getitem__, found))
 
     def _analysed(
         self, value: str, removestops: bool, mode: str

@@ -17,7 +17,9 @@ import math
 import multiprocessing
 import pickle
 from collections.abc import Sequence
+from itertools import groupby
 from multiprocessing.pool import Pool
+from operator import itemgetter
 from typing import Any
 
 from whoosh.codec.base import Segment
@@ -26,6 +28,7 @@ from whoosh.reading import SegmentReader
 from whoosh.writing import NO_MERGE, PostingPool, SegmentWriter
 
 from index.codec import SplitCodec
+from index.prose_postings import ProsePostings, takes_arrays
 from index.store import MappedStorage
 
 MERGE_FACTOR = 16
@@ -35,16 +38,83 @@ _SIZE_UNIT = 1_000  # documents; segments under 10,000 are one size class, under
 
 class IndexWriter(SegmentWriter):
     """Whoosh's segment writer, writing postings with their positions apart (``index/codec.py``),
-    reading each field's document lengths once when it writes the postings (it otherwise looks
-    one up in the column file for every posting), and spilling postings to disk in chunks.
-    Every change to an index goes through one of these."""
+    gathering the postings of prose fields as arrays (``index/prose_postings.py``), reading each
+    field's document lengths once when it writes the postings (it otherwise looks one up in the
+    column file for every posting), and spilling the other postings to disk in chunks. Every
+    change to an index goes through one of these."""
 
     def __init__(self, ix: FileIndex, limitmb: int = 128, **kwargs: Any) -> None:
         super().__init__(ix, limitmb=limitmb, codec=SplitCodec(), **kwargs)
         self.pool = _ChunkedPool(self._tempstorage, self.newsegment, limitmb=limitmb)
+        self.prose: dict[str, ProsePostings] | None = {
+            name: ProsePostings(field) for name, field in self.schema.items() if takes_arrays(field)
+        }
+
+    def add_document(self, **fields: Any) -> None:
+        """As Whoosh adds a document, but a prose field's words go to its arrays."""
+        if self.prose is None or any(name.startswith("_") for name in fields):
+            return super().add_document(**fields)  # boosts and stored-value overrides
+        self._check_state()
+        names = sorted(fields)
+        self._check_fields(self.schema, names)
+        docnum, perdocwriter, add_post = self.docnum, self.perdocwriter, self.pool.add
+        perdocwriter.start_doc(docnum)
+        for name in names:
+            value = fields[name]
+            if value is None:
+                continue
+            field = self.schema[name]
+            length = 0
+            prose = self.prose.get(name)
+            if prose is not None and isinstance(value, str):
+                length = prose.add(docnum, value)
+            elif field.indexed:
+                for text, count, weight, encoded in field.index(value):
+                    if field.scorable:
+                        length += count
+                    add_post((name, text, docnum, weight, encoded))
+            perdocwriter.add_field(name, field, value if field.stored else None, length)
+            if field.column_type:
+                column_value = field.to_column_value(value)
+                perdocwriter.add_column_value(name, field.column_type, column_value)
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def add_reader(self, reader: Any) -> None:
+        # Other segments' postings come through the pool: so do this segment's from now on.
+        if self.prose is not None:
+            for name, prose in self.prose.items():
+                for posting in prose.pool_postings(name) if prose else ():
+                    self.pool.add(posting)
+            self.prose = None
+        super().add_reader(reader)
 
     def per_document_reader(self):  # type: ignore[no-untyped-def]
         return _LengthsOnce(super().per_document_reader())
+
+    def _flush_segment(self) -> None:
+        """Write the postings: the pool's, field by field, with the prose fields' in their place
+        among them (the term dictionary wants fields in order of name)."""
+        prose = sorted(name for name, postings in (self.prose or {}).items() if postings)
+        if not prose:
+            return super()._flush_segment()
+        self.perdocwriter.close()
+        lengths = self.per_document_reader()
+        fieldwriter = self.fieldwriter
+        blocklimit = self.codec._blocklimit
+
+        def write_prose(name: str) -> None:
+            self.prose[name].write(fieldwriter, name, lengths.field_lengths(name), blocklimit)
+
+        for name, postings in groupby(self.pool.iter_postings(), key=itemgetter(0)):
+            while prose and prose[0] < name:
+                write_prose(prose.pop(0))
+            fieldwriter.add_postings(self.schema, lengths, postings)
+        for name in prose:
+            write_prose(name)
+        fieldwriter.close()
+        lengths.close()
 
 
 class _ChunkedPool(PostingPool):
@@ -88,17 +158,19 @@ class _LengthsOnce:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._reader, name)
 
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> Any:
+    def field_lengths(self, fieldname: str) -> list[int]:
+        """Every document's length of the field, by document number."""
         lengths = self._lengths.get(fieldname)
         if lengths is None:
             read = self._reader.doc_field_length
             count = self._reader.doc_count_all()
             lengths = self._lengths[fieldname] = [read(d, fieldname) for d in range(count)]
-        return (
-            lengths[docnum]
-            if default == 0
-            else self._reader.doc_field_length(docnum, fieldname, default)
-        )
+        return lengths
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> Any:
+        if default != 0:
+            return self._reader.doc_field_length(docnum, fieldname, default)
+        return self.field_lengths(fieldname)[docnum]
 
 
 def process_pool(procs: int) -> Pool | None:

@@ -13,6 +13,7 @@ import random
 import subprocess
 import sys
 import tarfile
+import tempfile
 import tracemalloc
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -34,7 +35,7 @@ from index.fast_analysis import CachedAnalyzer
 from index.fields import FieldMapping, record_to_article
 from index.schema import column_name, split_values, to_document
 from index.segments import MERGE_FACTOR, PARALLEL_FROM, IndexWriter, tail_to_merge
-from index.store import open_index
+from index.store import open_index, open_or_create_index
 from index.writer import IngestOptions, ingest
 from search import array_scoring
 from search.engine import SearchRequest, search
@@ -142,6 +143,54 @@ def test_postings_keep_the_counts_and_positions_of_the_words(tmp_path: Path) -> 
             assert found == expected
             longest[field] = max(len(docs) for docs in found.values())
         assert longest["body"] > 128  # words whose postings take more than one block
+
+
+def _documents(records: list[dict]) -> list[dict]:
+    documents = []
+    for record in records:
+        article = record_to_article(record, FieldMapping())
+        documents.append(to_document(article) | {"story": article.id})
+    return documents
+
+
+def _segment_files(
+    index: Path, documents: list[dict], arrays: bool, optimize: bool = False
+) -> dict[str, bytes]:
+    """Add ``documents`` to the index (created if need be) in one commit, with the prose
+    fields' postings gathered as arrays or (``arrays`` false) each through Whoosh's posting
+    pool, as Byline indexed before; return the files of the segment it writes, by name (less
+    the segment's). ``optimize`` merges the index's other segments into it too."""
+    ix = open_or_create_index(index)
+    writer = IndexWriter(ix)
+    if not arrays:
+        writer.prose = None
+    for document in documents:
+        writer.add_document(**document)
+    writer.commit(merge=False, optimize=optimize)
+    (segment,) = [s for s in open_index(index)._segments() if s.doc_count_all() >= len(documents)]
+    files = segment.open_compound_file(ix.storage)
+    parts = {}
+    for name in files.list():
+        with files.open_file(name) as part:
+            parts[name.removeprefix(segment.make_filename(""))] = part.read()
+    return parts
+
+
+def test_postings_gathered_as_arrays_are_the_bytes_whooshs_pool_writes(tmp_path: Path) -> None:
+    records = [
+        *_records(400),
+        {"id": "empty", "title": "The", "body": ""},
+        {"id": "stops", "title": "Of the", "body": "the of and to it"},
+        {"id": "late", "title": "To the court", "body": "And then the Senate voted."},
+    ]
+    documents = _documents(records)
+    expected = _segment_files(tmp_path / "pool", documents, arrays=False)
+    assert expected.keys() >= {".pst", ".trm", "._body_len.col"}
+    assert _segment_files(tmp_path / "arrays", documents, arrays=True) == expected
+    # Adding to an index, then merging its segment in: the arrays go to Whoosh's pool.
+    more = _documents([r | {"id": f"more-{n}"} for n, r in enumerate(_records(150, seed=5))])
+    expected = _segment_files(tmp_path / "pool", more, arrays=False, optimize=True)
+    assert _segment_files(tmp_path / "arrays", more, arrays=True, optimize=True) == expected
 
 
 def test_segments_written_before_the_codec_are_read_alongside_new_ones(tmp_path: Path) -> None:
@@ -332,6 +381,21 @@ def test_cached_analysis_gives_the_analyzers_tokens(text: str, kwargs: dict) -> 
     assert fast.terms(text) == [token.text for token in text_analyzer()(text)]
     grouped = RegexTokenizer(r"(\w+)(?:\.\w+)*") | LowercaseFilter() | StopFilter()
     assert CachedAnalyzer(grouped).terms(text) == [token.text for token in grouped(text)]
+    for chain in (text_analyzer(), RegexTokenizer() | StopFilter(renumber=False)):
+        terms, positions = CachedAnalyzer(chain).positioned_terms(text)
+        indexed = [(token.text, token.pos) for token in chain(text, positions=True)]
+        assert list(zip(terms, positions, strict=True)) == indexed
+
+
+@settings(max_examples=40, deadline=None)
+@given(texts=st.lists(st.tuples(_TEXT, _TEXT), min_size=1, max_size=5))
+def test_postings_of_any_text_gathered_as_arrays_are_whooshs(texts: list[tuple[str, str]]) -> None:
+    documents = [
+        {"id": f"d{n}", "title": title, "body": body} for n, (title, body) in enumerate(texts)
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        expected = _segment_files(Path(folder, "pool"), documents, arrays=False)
+        assert _segment_files(Path(folder, "arrays"), documents, arrays=True) == expected
 
 
 def test_a_kept_searcher_sees_every_new_commit(tmp_path: Path, index_path: Path) -> None:
