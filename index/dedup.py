@@ -158,9 +158,10 @@ CREATE INDEX IF NOT EXISTS bands_by_id ON bands (id);
 class StoryGrouper:
     """Decides each article's fate, remembering fingerprints in ``STORY_TABLE`` beside the index.
 
-    The table is written with each batch and committed after the index commits it. Rows of
-    articles since deleted from the index are ignored: an exact duplicate must repeat an
-    article that is still there.
+    The table is written as articles are judged and committed after each index commit (with
+    the rows of the next batch read so far). Rows of articles not in the index (since deleted,
+    or never committed) are ignored: an exact duplicate must repeat an article that is there,
+    or one pending in this run.
     """
 
     def __init__(self, index_path: Path) -> None:
@@ -169,14 +170,14 @@ class StoryGrouper:
         self.searcher: Searcher | None = None
         self._pending: set[str] = set()
 
-    def use(self, searcher: Searcher) -> None:
-        """Check liveness in ``searcher`` from now on: called after each commit, when what was
-        pending is in the index."""
+    def use(self, searcher: Searcher, committed: Iterable[str] = ()) -> None:
+        """Check liveness in ``searcher`` from now on: called after each commit, with the ids
+        of the articles it committed (no longer pending: the searcher sees them)."""
         self.db.commit()
         if self.searcher is not None:
             self.searcher.close()
         self.searcher = searcher
-        self._pending.clear()
+        self._pending.difference_update(committed)
 
     def close(self) -> None:
         """Stop; rows not yet committed with an index commit are dropped."""

@@ -18,7 +18,7 @@ import multiprocessing
 import pickle
 from collections.abc import Sequence
 from itertools import groupby
-from multiprocessing.pool import Pool
+from multiprocessing.pool import AsyncResult, Pool
 from operator import itemgetter
 from typing import Any
 
@@ -182,10 +182,12 @@ def process_pool(procs: int) -> Pool | None:
     return context.Pool(procs)
 
 
-def write_batch(
+def start_batch(
     ix: FileIndex, documents: Sequence[dict[str, Any]], pool: Pool | None, limitmb: int
-) -> int:
-    """Commit ``documents``, replacing committed ones with the same id; return how many were."""
+) -> BatchCommit:
+    """Begin committing ``documents``, replacing committed ones with the same id. On one process
+    they are committed before this returns; with a pool, its processes write them while the
+    caller goes on (reading the next batch), and ``BatchCommit.finish`` commits them."""
     merge_tail(ix, limitmb)
     writer = IndexWriter(ix, limitmb=limitmb)
     try:
@@ -195,21 +197,54 @@ def write_batch(
             for document in documents:
                 writer.add_document(**document)
             writer.commit(merge=False)
-            return replaced
+            return BatchCommit(replaced)
         shares = _shares(documents, procs)
-        segments = pool.starmap(  # type: ignore[union-attr]
+        segments = pool.starmap_async(  # type: ignore[union-attr]
             _write_share, [(ix.storage.folder, share, limitmb) for share in shares]
         )
     except BaseException:
         writer.cancel()
         raise
-    # As Whoosh's own multi-process writer commits (multisegment): the parent's segments with
-    # their deletions, then the children's, in order.
-    kept = writer._merge_segments(NO_MERGE, False, False)
-    writer._close_segment()
-    writer._commit_toc(kept + [s for s in segments if s.doc_count_all()])
-    writer._finish()
-    return replaced
+    return BatchCommit(replaced, writer, segments)
+
+
+class BatchCommit:
+    """A batch on its way into the index: ``finish`` waits for the processes writing it and
+    commits their segments; ``cancel`` gives it up."""
+
+    def __init__(
+        self,
+        replaced: int,
+        writer: IndexWriter | None = None,
+        segments: AsyncResult[list[Segment]] | None = None,
+    ) -> None:
+        self.replaced = replaced  # committed articles the batch replaces
+        self.writer, self.segments = writer, segments
+
+    def finish(self) -> int:
+        """Commit the batch (once); return how many committed articles it replaced."""
+        writer, self.writer = self.writer, None
+        if writer is None or self.segments is None:
+            return self.replaced
+        try:
+            segments = self.segments.get()
+        except BaseException:
+            writer.cancel()
+            raise
+        # As Whoosh's own multi-process writer commits (multisegment): the parent's segments
+        # with their deletions, then the children's, in order.
+        kept = writer._merge_segments(NO_MERGE, False, False)
+        writer._close_segment()
+        writer._commit_toc(kept + [s for s in segments if s.doc_count_all()])
+        writer._finish()
+        return self.replaced
+
+    def cancel(self) -> None:
+        """Give the batch up: the index stays as it was (files the processes still write are
+        left over, and removed by the next commit)."""
+        writer, self.writer = self.writer, None
+        if writer is not None:
+            writer.cancel()
 
 
 def _delete_replaced(writer: SegmentWriter, documents: Sequence[dict[str, Any]]) -> int:

@@ -10,7 +10,7 @@ import hashlib
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from multiprocessing.pool import Pool
@@ -27,7 +27,7 @@ from index.fields import FieldMapping, record_to_article
 from index.ledger import InputLedger
 from index.records import Failure, Skipped
 from index.schema import SCHEMA_VERSION, to_document
-from index.segments import PARALLEL_FROM, process_pool, write_batch
+from index.segments import PARALLEL_FROM, BatchCommit, process_pool, start_batch
 from index.store import open_or_create_index, writer_lock
 
 if TYPE_CHECKING:
@@ -153,7 +153,7 @@ def _ingest(
         ix = open_or_create_index(index_path)
         grouper.use(ix.searcher())
         ledger = InputLedger(index_path, options.key())
-        batch = _Batch(ix, report, options, ledger, lambda: grouper.use(ix.searcher()))
+        batch = _Batch(ix, report, options, ledger, lambda ids: grouper.use(ix.searcher(), ids))
         read, total = 0, len(found.inputs)
         try:
             for done, item in enumerate(found.inputs, 1):
@@ -204,7 +204,11 @@ def _articles(
 
 
 class _Batch:
-    """Documents waiting for their commit, keyed by id so a repeated id keeps its last version."""
+    """Documents waiting for their commit, keyed by id so a repeated id keeps its last version.
+
+    A full batch is handed to the processes that write it, and reading goes on meanwhile: the
+    batch is committed when the next one is handed over, or at the end.
+    """
 
     def __init__(
         self,
@@ -212,25 +216,29 @@ class _Batch:
         report: IngestReport,
         options: IngestOptions,
         ledger: InputLedger,
-        on_commit: Callable[[], None],
+        on_commit: Callable[[Iterable[str]], None],
     ) -> None:
         self.ix, self.report, self.ledger, self.on_commit = ix, report, ledger, on_commit
         self.options = options
         self.size, self.seconds = max(1, options.batch_size), options.commit_seconds
         self.last_commit = time.monotonic()
         self.pending: dict[str, dict[str, Any]] = {}
-        self.whole: list[Path] = []  # files read to the end since the last commit
+        self.whole: list[Path] = []  # files read to the end since the last batch was handed over
         # The memory budget: a sixteenth for the text waiting here (it is held about four times
-        # over at a commit: here, pickled for the child processes, unpickled there, analysed),
-        # a sixteenth for the posting pools (Whoosh's estimate; Python objects cost several times
-        # that), the rest for the interpreters and Whoosh's own buffers. Measured at 100,000
-        # articles, the default 1 GiB run peaks near 1 GB with an eighth for each instead.
+        # over at a commit: here, pickled for the child processes, unpickled there, analysed;
+        # and the next batch gathers while one is written), a sixteenth for the posting pools
+        # (Whoosh's estimate; Python objects cost several times that), the rest for the
+        # interpreters, the words of prose fields as arrays and Whoosh's own buffers.
         self.max_chars = options.memory_mb * 2**20 // 16
         self.chars = 0
         self.limitmb = max(8, options.memory_mb // 16 // max(1, options.procs))
         self.pool: Pool | None = None
+        self.in_flight: _InFlight | None = None
 
     def close(self) -> None:
+        if self.in_flight is not None:
+            self.in_flight.commit.cancel()
+            self.in_flight = None
         if self.pool is not None:
             self.pool.close()
             self.pool.join()
@@ -250,27 +258,51 @@ class _Batch:
             or self.chars >= self.max_chars
             or time.monotonic() - self.last_commit >= self.seconds
         ):
-            self.commit()
+            self.hand_over()
 
     def commit(self) -> None:
-        if self.pending:
-            self._commit_pending()
-        self.last_commit = time.monotonic()
-        # Only now are these files' articles all committed.
-        self.ledger.remember(self.whole)
-        self.whole = []
+        """Commit everything added so far."""
+        self.hand_over()
+        self._finish()
 
-    def _commit_pending(self) -> None:
-        parallel = self.options.procs > 1 and len(self.pending) >= PARALLEL_FROM
-        if parallel and self.pool is None:
-            self.pool = process_pool(self.options.procs)
-        documents = list(self.pending.values())
-        replaced = write_batch(self.ix, documents, self.pool if parallel else None, self.limitmb)
+    def hand_over(self) -> None:
+        """Commit the batch being written, if any, and start writing the pending one."""
+        self._finish()
+        ids, whole = list(self.pending), self.whole
+        self.whole = []
+        if ids:
+            parallel = self.options.procs > 1 and len(ids) >= PARALLEL_FROM
+            if parallel and self.pool is None:
+                self.pool = process_pool(self.options.procs)
+            documents = list(self.pending.values())
+            self.pending, self.chars = {}, 0
+            commit = start_batch(self.ix, documents, self.pool if parallel else None, self.limitmb)
+            self.in_flight = _InFlight(commit, ids, whole)
+            if not parallel:
+                self._finish()  # (committed already)
+        else:
+            self.ledger.remember(whole)
+        self.last_commit = time.monotonic()
+
+    def _finish(self) -> None:
+        if self.in_flight is None:
+            return
+        in_flight, self.in_flight = self.in_flight, None
+        replaced = in_flight.commit.finish()
         self.report.replaced += replaced
-        self.report.added += len(self.pending) - replaced
-        self.pending = {}
-        self.chars = 0
-        self.on_commit()
+        self.report.added += len(in_flight.ids) - replaced
+        self.on_commit(in_flight.ids)
+        # Only now are these files' articles all committed.
+        self.ledger.remember(in_flight.whole)
+
+
+@dataclass(slots=True)
+class _InFlight:
+    """A batch being written: its commit, its articles' ids, and the files it completes."""
+
+    commit: BatchCommit
+    ids: list[str]
+    whole: list[Path]
 
 
 def _chars(document: dict[str, Any]) -> int:

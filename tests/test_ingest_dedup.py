@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 from pathlib import Path
 
 from conftest import write_jsonl
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from index.article import Article
 from index.dedup import fingerprint, minhash, normalised_words, resemblance, shingles
+from index.segments import PARALLEL_FROM
 from index.writer import IngestOptions, ingest
 
 WIRE = (
@@ -62,6 +64,9 @@ RECORDS = [
      "body": UNRELATED_SAME_TOPIC, "source": "The Daily Meridian"},
     {"id": "ledger-1", "title": "Oil prices rise", "body": OTHER_TOPIC, "source": "Ledger"},
 ]  # fmt: skip
+
+
+VOCABULARY = [f"{a}{b}" for a in ("ka", "lo", "mi", "nu", "pe", "ro") for b in range(40)]
 
 
 def _stories(index: Path) -> dict[str, str]:
@@ -140,6 +145,21 @@ def test_similar_lists_same_story_first_then_related(tmp_path: Path, invoke) -> 
     assert "(same story)" in text.stdout
     missing = invoke("similar", "nope", "--index", str(index))
     assert missing.exit_code == 1 and "no article with id 'nope'" in missing.stderr
+
+
+def test_copies_of_articles_in_batches_still_being_written_are_left_out(tmp_path: Path) -> None:
+    # Batches big enough for two processes: each is written while the next is read, so an
+    # article's original may still be on its way into the index when its copy is judged.
+    size, rng = PARALLEL_FROM, random.Random(5)
+    records = [
+        {"id": f"a{n}", "title": f"Dispatch {n}", "body": " ".join(rng.choices(VOCABULARY, k=12))}
+        for n in range(3 * size)
+    ]
+    for copy, original in ((size + 7, 7), (2 * size + 5, size + 5)):
+        records[copy] = records[original] | {"id": f"copy-{original}"}
+    index, report = _index_records(tmp_path, records, batch_size=size, procs=2)
+    assert (report.added, report.duplicates) == (3 * size - 2, 2)
+    assert not {"copy-7", f"copy-{size + 5}"} & set(_stories(index))
 
 
 def test_short_bodies_are_told_apart_by_their_headlines() -> None:
