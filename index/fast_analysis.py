@@ -39,6 +39,22 @@ _DROPPED = None
 _CACHE_LIMIT = 500_000  # distinct words remembered per stopword mode, then forgotten at once
 
 
+_Words = dict[bool, dict[str, tuple[str, bool] | None]]  # (by stopwords removed or kept)
+_Terms = dict[str, str | None]  # a word's index term; None: a stopword, dropped
+_CACHES: list[tuple[Analyzer, _Words, _Terms]] = []
+
+
+def _caches(inner: Analyzer) -> tuple[_Words, _Terms]:
+    """The caches of an analyzer chain, one for each chain in the process: each opening of an
+    index unpickles its schema afresh, and indexing processes open it for every batch."""
+    for chain, words, terms in _CACHES:
+        if chain == inner:
+            return words, terms
+    words, terms = {True: {}, False: {}}, {}
+    _CACHES.append((inner, words, terms))
+    return words, terms
+
+
 class CachedAnalyzer(Analyzer):
     """Wraps an analyzer; gives the same tokens, remembering each word's analysed form."""
 
@@ -59,8 +75,7 @@ class CachedAnalyzer(Analyzer):
         self._expression = items[0].expression if fast else None
         self._filters = filters
         self._renumber = any(isinstance(f, StopFilter) and f.renumber for f in filters)
-        self._words: dict[bool, dict[str, tuple[str, bool] | None]] = {True: {}, False: {}}
-        self._terms: dict[str, str | None] = {}  # a word's index term, stopwords dropped: None
+        self._words, self._terms = _caches(self.inner)
 
     @property
     def cached(self) -> bool:

@@ -398,6 +398,16 @@ def test_postings_of_any_text_gathered_as_arrays_are_whooshs(texts: list[tuple[s
         assert _segment_files(Path(folder, "arrays"), documents, arrays=True) == expected
 
 
+def test_what_analysis_learned_serves_every_opening_of_the_index(index_path: Path) -> None:
+    # Indexing processes open the index for every batch, each unpickling a fresh analyzer.
+    first = open_index(index_path).schema["body"].analyzer
+    assert first.terms("Zebras crossing") == ["zebra", "cross"]
+    second = open_index(index_path).schema["body"].analyzer
+    assert second is not first and second._terms.get("Zebras") == "zebra"
+    other = CachedAnalyzer(RegexTokenizer() | LowercaseFilter())
+    assert other.terms("Zebras crossing") == ["zebras", "crossing"]
+
+
 def test_a_kept_searcher_sees_every_new_commit(tmp_path: Path, index_path: Path) -> None:
     assert search(index_path, SearchRequest(query="geneva")).total == 1
     extra = write_jsonl(tmp_path / "extra.jsonl", [{"id": "x", "title": "Geneva", "body": "b"}])
