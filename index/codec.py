@@ -22,9 +22,10 @@ import struct
 import sys
 import zlib
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from whoosh.codec.whoosh3 import (
@@ -188,6 +189,18 @@ def _positions_as_arrays(values: list[bytes]) -> tuple[bytes, bytes]:
     return counts.tobytes(), every.tobytes()
 
 
+class _BlockParts(NamedTuple):
+    """A block as stored: its postings, the form of its counts, its parts, and how its
+    positions are kept."""
+
+    size: int
+    form: int
+    counts: bytes
+    positions: bytes
+    positions_compressed: bool
+    positions_as_arrays: bool
+
+
 class SplitLeafMatcher(W3LeafMatcher):
     """Reads blocks written by ``SplitCodec``: documents and counts when a block is reached,
     positions only if asked for. ``_data`` holds ``(ids, weights, None)``."""
@@ -261,22 +274,14 @@ class SplitLeafMatcher(W3LeafMatcher):
         """Every document number and count of the term, in order, from all its blocks read at
         once (a block's header, then its counts, without the matcher's per-block reads); None
         if a block keeps them as a pickle (written before they were arrays)."""
-        start = self._baseoffset
-        extent = self._length  # (a 1-tuple when Whoosh read it from a term's entry)
-        end = self._startoffset + (extent[0] if isinstance(extent, tuple) else extent)
-        data = self._postfile.get(start, end - start)
         parts, sizes = [], []
-        at = 0
-        while True:
-            length, size, _, _, form, _, _, counts_length, _, _ = _HEAD.unpack_from(data, at)
-            if not form & _ARRAYS:
+        for block in self._blocks():
+            if not block.form & _ARRAYS:
                 return None
-            part = data[at + _HEAD.size : at + _HEAD.size + counts_length]
-            parts.append(zlib.decompress(part) if form & _COMPRESSED else part)
-            sizes.append(size)
-            if length < 0:
-                break
-            at += _INT_SIZE + length
+            parts.append(
+                zlib.decompress(block.counts) if block.form & _COMPRESSED else block.counts
+            )
+            sizes.append(block.size)
         # Each block is its gaps then its counts: split them with one mask over all blocks.
         every = np.frombuffer(b"".join(parts), dtype="<u4")
         counts_of = np.array(sizes, dtype=np.int64)
@@ -288,6 +293,64 @@ class SplitLeafMatcher(W3LeafMatcher):
         before = np.concatenate(([0], running[ends[:-1] - 1]))
         ids = running - np.repeat(before, counts_of)
         return ids, every[~is_gap].view("<f4").astype(np.float64)
+
+    def term_arrays(self) -> tuple[np.ndarray, ...] | None:
+        """Everything the term's blocks hold, from one read of them all: document numbers,
+        counts, how many positions each posting has, and the positions' gaps (each posting's
+        first from 0), as ``postings_arrays`` and ``positions_arrays`` give them; None if a block
+        keeps its counts or positions in an earlier form. (What merging segments reads.)"""
+        docs, weights, counts, gaps = [], [], [], []
+        for block in self._blocks():
+            if not block.form & _ARRAYS or not block.positions_as_arrays:
+                return None
+            part = zlib.decompress(block.counts) if block.form & _COMPRESSED else block.counts
+            docs.append(np.cumsum(np.frombuffer(part, dtype="<u4", count=block.size)))
+            weights.append(np.frombuffer(part, dtype="<f4", offset=4 * block.size))
+            part = block.positions
+            block_counts, block_gaps = pickle.loads(
+                zlib.decompress(part) if block.positions_compressed else part
+            )
+            counts.append(np.frombuffer(block_counts, dtype="<u4"))
+            gaps.append(np.frombuffer(block_gaps, dtype="<u4"))
+        if len(docs) == 1:
+            return (
+                docs[0].astype(np.int64),
+                weights[0].astype(np.float64),
+                counts[0].astype(np.int64),
+                gaps[0],
+            )
+        return (
+            np.concatenate(docs).astype(np.int64),
+            np.concatenate(weights).astype(np.float64),
+            np.concatenate(counts).astype(np.int64),
+            np.concatenate(gaps),
+        )
+
+    def _blocks(self) -> Iterator[_BlockParts]:
+        """The term's blocks, from one read of all of them."""
+        start = self._baseoffset
+        extent = self._length  # (a 1-tuple when Whoosh read it from a term's entry)
+        end = self._startoffset + (extent[0] if isinstance(extent, tuple) else extent)
+        data = self._postfile.get(start, end - start)
+        at = 0
+        while True:
+            length, size, _, _, form, _, _, counts_length, packed, as_arrays = _HEAD.unpack_from(
+                data, at
+            )
+            counts_at = at + _HEAD.size
+            positions_at = counts_at + counts_length
+            block_end = at + _INT_SIZE + abs(length)
+            yield _BlockParts(
+                size,
+                form,
+                data[counts_at:positions_at],
+                data[positions_at:block_end],
+                packed,
+                as_arrays,
+            )
+            if length < 0:
+                return
+            at = block_end
 
     def positions_arrays(self) -> tuple[np.ndarray, np.ndarray] | None:
         """The block's positions as written by ``_positions_as_arrays`` (None for a block that

@@ -12,7 +12,7 @@ bytes as Whoosh's way writes (tested).
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,9 @@ from whoosh.formats import Positions
 
 from index.codec import ArraysBlock
 from index.fast_analysis import CachedAnalyzer
+
+# Words of a field sorted and written at a time: about 40 MB of arrays while they are.
+CHUNK_WORDS = 500_000
 
 
 def takes_arrays(field: FieldType) -> bool:
@@ -68,95 +71,115 @@ class ProsePostings:
         self.sizes.append(len(terms))
         return len(terms)
 
-    def write(
-        self, fieldwriter: Any, name: str, lengths: Sequence[int | None], blocklimit: int
-    ) -> None:
-        """Write the field's terms and postings with ``fieldwriter`` (Whoosh's, for ``SplitCodec``)
-        in blocks of ``blocklimit``; ``lengths`` are the field's lengths by document, as the
-        segment's length column gives them back."""
-        texts, postings = self._sorted()
-        # (Whoosh gives None for a document without the field: it has no postings here.)
-        lengths = np.array([length or 0 for length in lengths], dtype=np.int64)
-        blocks = _Blocks(postings, lengths, blocklimit)
-        fieldwriter.start_field(name, self.field)
-        for block, text, last in blocks:
-            if text is not None:
-                fieldwriter.start_term(texts[text])
-            fieldwriter._postwriter.write_arrays_block(block, last)
-            if last:
-                fieldwriter.finish_term()
-        fieldwriter.finish_field()
-
-    def pool_postings(self, name: str) -> Iterator[tuple[str, bytes, int, float, bytes]]:
-        """The postings as Whoosh's posting pool holds them, for a segment that is written
-        Whoosh's way after all (it merges other segments in too)."""
-        texts, postings = self._sorted()
-        encode = self.field.format.encode
-        ends = np.append(postings.starts[1:], len(postings.positions)).tolist()
-        for term, doc, count, start, end in zip(
-            postings.terms.tolist(),
-            postings.docs.tolist(),
-            postings.counts.tolist(),
-            postings.starts.tolist(),
-            ends,
-            strict=True,
-        ):
-            yield (
-                name,
-                texts[term],
-                doc,
-                float(count),
-                encode(postings.positions[start:end].tolist()),
-            )
-
-    def _sorted(self) -> tuple[list[bytes], _Postings]:
-        """The terms as bytes, in order, and the postings sorted by term, then document."""
+    def chunks(self) -> Iterator[tuple[list[bytes], Postings]]:
+        """The postings sorted by term, then document, in chunks of whole terms (of about
+        ``CHUNK_WORDS`` words, which bounds the memory the writing takes); each with every
+        term's text, in order, which the postings' terms index."""
         to_bytes = self.field.to_bytes
         texts = [to_bytes(text) for text in self.numbers]
         order = sorted(range(len(texts)), key=texts.__getitem__)
         rank = np.empty(len(texts), dtype=np.uint32)
         rank[order] = np.arange(len(texts), dtype=np.uint32)
+        texts = [texts[number] for number in order]
         terms = rank[np.frombuffer(self.terms, dtype=np.uint32)]
         by_term = np.argsort(terms, kind="stable")
         terms = terms[by_term]
-        docs = np.repeat(np.frombuffer(self.docs, dtype=np.uint32), self.sizes)[by_term]
-        positions = np.frombuffer(self.positions, dtype=np.uint32)[by_term]
-        # A posting starts where the term or the document changes.
-        starts = np.flatnonzero(
-            np.concatenate(([True], (terms[1:] != terms[:-1]) | (docs[1:] != docs[:-1])))
-        )
-        # Positions as gaps, the first of each posting from 0 (the codec's form).
-        gaps = np.diff(positions, prepend=np.uint32(0))
-        gaps[starts] = positions[starts]
-        postings = _Postings(
-            terms=terms[starts],
-            docs=docs[starts].astype(np.int64),
-            counts=np.diff(np.append(starts, len(terms))),
-            starts=starts,
-            gaps=gaps,
-            positions=positions,
-        )
-        return [texts[number] for number in order], postings
+        docs = np.repeat(np.frombuffer(self.docs, dtype=np.uint32), self.sizes)
+        positions = np.frombuffer(self.positions, dtype=np.uint32)
+        # Each chunk ends where the term holding its last wanted word starts.
+        wanted = terms[np.arange(CHUNK_WORDS, len(terms), CHUNK_WORDS)]
+        cuts = np.unique(np.concatenate(([0], np.searchsorted(terms, wanted), [len(terms)])))
+        for start, end in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
+            words = by_term[start:end]
+            yield texts, _postings(terms[start:end], docs[words], positions[words])
+
+    def pool_postings(self, name: str) -> Iterator[tuple[str, bytes, int, float, bytes]]:
+        """The postings as Whoosh's posting pool holds them, for a segment that is written
+        Whoosh's way after all (it merges other segments in too)."""
+        encode = self.field.format.encode
+        for texts, postings in self.chunks():
+            ends = np.append(postings.starts[1:], len(postings.gaps)).tolist()
+            for term, doc, weight, start, end in zip(
+                postings.terms.tolist(),
+                postings.docs.tolist(),
+                postings.weights.tolist(),
+                postings.starts.tolist(),
+                ends,
+                strict=True,
+            ):
+                positions = np.cumsum(postings.gaps[start:end], dtype=np.int64).tolist()
+                yield name, texts[term], doc, weight, encode(positions)
+
+
+def _postings(terms: np.ndarray, docs: np.ndarray, positions: np.ndarray) -> Postings:
+    """Postings from words sorted by term, then document (positions in order within each)."""
+    # A posting starts where the term or the document changes.
+    starts = np.flatnonzero(
+        np.concatenate(([True], (terms[1:] != terms[:-1]) | (docs[1:] != docs[:-1])))
+    )
+    # Positions as gaps, the first of each posting from 0 (the codec's form).
+    gaps = np.diff(positions, prepend=np.uint32(0))
+    gaps[starts] = positions[starts]
+    counts = np.diff(np.append(starts, len(terms)))
+    return Postings(
+        terms=terms[starts],
+        docs=docs[starts].astype(np.int64),
+        weights=counts.astype(np.float64),
+        counts=counts,
+        starts=starts,
+        gaps=gaps,
+    )
+
+
+def write_postings(
+    fieldwriter: Any,
+    name: str,
+    field: FieldType,
+    chunks: Iterable[tuple[list[bytes], Postings]],
+    lengths: Sequence[int | None],
+    blocklimit: int,
+) -> None:
+    """Write a field's terms and postings with ``fieldwriter`` (Whoosh's, for ``SplitCodec``)
+    in blocks of ``blocklimit``: ``chunks`` give them in term order, each chunk whole terms and
+    their texts; ``lengths`` are the field's lengths by document, as the segment's length
+    column gives them back."""
+    # (Whoosh gives None for a document without the field: it has no postings here.)
+    field_lengths = np.array([length or 0 for length in lengths], dtype=np.int64)
+    started = False  # (a field without terms is not started, as in Whoosh's way)
+    for texts, postings in chunks:
+        if not started:
+            fieldwriter.start_field(name, field)
+            started = True
+        for block, text, last in _Blocks(postings, field_lengths, blocklimit):
+            if text is not None:
+                fieldwriter.start_term(texts[text])
+            fieldwriter._postwriter.write_arrays_block(block, last)
+            if last:
+                fieldwriter.finish_term()
+    if started:
+        fieldwriter.finish_field()
 
 
 @dataclass(slots=True)
-class _Postings:
-    """Postings sorted by term and document: each one's term (by rank), document, count and
-    first word; and every word's position, and its gap from the one before in its posting."""
+class Postings:
+    """Postings sorted by term and document: each one's term (its rank among the texts that go
+    with it), document, weight and count of positions, and where its positions start among
+    ``gaps``; every position as its gap from the one before in its posting (from 0 for the
+    first)."""
 
     terms: np.ndarray
     docs: np.ndarray
+    weights: np.ndarray
     counts: np.ndarray
     starts: np.ndarray
     gaps: np.ndarray
-    positions: np.ndarray
 
 
 class _Blocks:
     """The postings cut into blocks of at most ``limit`` per term, each with its parts and
     statistics; iterating gives ``(block, term rank if it starts a term, last of its term)``."""
 
-    def __init__(self, postings: _Postings, lengths: np.ndarray, limit: int) -> None:
+    def __init__(self, postings: Postings, lengths: np.ndarray, limit: int) -> None:
         self.postings = postings
         count = len(postings.docs)
         term_starts = np.flatnonzero(
@@ -168,9 +191,9 @@ class _Blocks:
         self.ends = np.append(self.starts[1:], count)
         self.opens_term = offset[self.starts] == 0
         self.closes_term = np.append(self.opens_term[1:], True)
-        counts = postings.counts
-        self.highest = np.maximum.reduceat(counts, self.starts).astype(np.float64)
-        self.total = np.add.reduceat(counts, self.starts).astype(np.float64)
+        weights = postings.weights
+        self.highest = np.maximum.reduceat(weights, self.starts)
+        self.total = np.add.reduceat(weights, self.starts)
         field_lengths = lengths[postings.docs]
         self.shortest = np.minimum.reduceat(field_lengths, self.starts)
         self.longest = np.maximum.reduceat(field_lengths, self.starts)
@@ -178,8 +201,8 @@ class _Blocks:
         gaps = np.diff(docs, prepend=0)
         gaps[self.starts] = docs[self.starts]  # each block's first from 0
         self.doc_gaps = gaps.astype("<u4")
-        self.weights = counts.astype("<f4")
-        self.position_counts = counts.astype("<u4")
+        self.weights = weights.astype("<f4")
+        self.position_counts = postings.counts.astype("<u4")
         self.position_gaps = postings.gaps.astype("<u4")
         self.word_starts = np.append(postings.starts, len(postings.gaps))
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import pickle
-from collections.abc import Sequence
+from collections.abc import Container, Iterator, Sequence
 from itertools import groupby
 from multiprocessing.pool import AsyncResult, Pool
 from operator import itemgetter
@@ -28,7 +28,8 @@ from whoosh.reading import SegmentReader
 from whoosh.writing import NO_MERGE, PostingPool, SegmentWriter
 
 from index.codec import SplitCodec
-from index.prose_postings import ProsePostings, takes_arrays
+from index.merged_postings import MergedSegment, merged_chunks
+from index.prose_postings import ProsePostings, takes_arrays, write_postings
 from index.store import MappedStorage
 
 MERGE_FACTOR = 16
@@ -49,9 +50,14 @@ class IndexWriter(SegmentWriter):
         self.prose: dict[str, ProsePostings] | None = {
             name: ProsePostings(field) for name, field in self.schema.items() if takes_arrays(field)
         }
+        # Segments merged in, whose prose postings are read a term at a time when this one is
+        # written (``index/merged_postings.py``).
+        self.merged: list[MergedSegment] = []
 
     def add_document(self, **fields: Any) -> None:
         """As Whoosh adds a document, but a prose field's words go to its arrays."""
+        if self.merged:  # (Whoosh merges when it commits, after every document is added)
+            raise RuntimeError("documents are added to an IndexWriter before other segments")
         if self.prose is None or any(name.startswith("_") for name in fields):
             return super().add_document(**fields)  # boosts and stored-value overrides
         self._check_state()
@@ -82,13 +88,23 @@ class IndexWriter(SegmentWriter):
         self.docnum += 1
 
     def add_reader(self, reader: Any) -> None:
-        # Other segments' postings come through the pool: so do this segment's from now on.
-        if self.prose is not None:
+        if self.prose is not None and any(self.prose.values()):
+            # Merging into a segment that has documents of its own: everything goes through
+            # Whoosh's pool, this segment's postings too.
             for name, prose in self.prose.items():
                 for posting in prose.pool_postings(name) if prose else ():
                     self.pool.add(posting)
             self.prose = None
         super().add_reader(reader)
+
+    def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: Any) -> None:
+        """The reader's postings of other fields go to the pool, as Whoosh's writer does; those
+        of prose fields wait to be read a term at a time."""
+        if self.prose is None:
+            return super().add_postings_to_pool(reader, startdoc, docmap)
+        self.merged.append(MergedSegment.of(reader, startdoc, docmap))
+        for item in self._process_posts(_postings_except(reader, self.prose), startdoc, docmap):
+            self.pool.add(item)
 
     def per_document_reader(self):  # type: ignore[no-untyped-def]
         return _LengthsOnce(super().per_document_reader())
@@ -96,16 +112,25 @@ class IndexWriter(SegmentWriter):
     def _flush_segment(self) -> None:
         """Write the postings: the pool's, field by field, with the prose fields' in their place
         among them (the term dictionary wants fields in order of name)."""
-        prose = sorted(name for name, postings in (self.prose or {}).items() if postings)
+        prose = sorted(
+            name for name, postings in (self.prose or {}).items() if postings or self.merged
+        )
         if not prose:
             return super()._flush_segment()
         self.perdocwriter.close()
         lengths = self.per_document_reader()
         fieldwriter = self.fieldwriter
-        blocklimit = self.codec._blocklimit
 
         def write_prose(name: str) -> None:
-            self.prose[name].write(fieldwriter, name, lengths.field_lengths(name), blocklimit)
+            postings = self.prose[name]
+            chunks = (
+                postings.chunks()
+                if postings
+                else merged_chunks(self.storage, self.schema, name, self.merged)
+            )
+            field_lengths = lengths.field_lengths(name)
+            field = self.schema[name]
+            write_postings(fieldwriter, name, field, chunks, field_lengths, self.codec._blocklimit)
 
         for name, postings in groupby(self.pool.iter_postings(), key=itemgetter(0)):
             while prose and prose[0] < name:
@@ -115,6 +140,18 @@ class IndexWriter(SegmentWriter):
             write_prose(name)
         fieldwriter.close()
         lengths.close()
+
+
+def _postings_except(reader: Any, fields: Container[str]) -> Iterator[tuple[Any, ...]]:
+    """A reader's postings as Whoosh's ``iter_postings`` gives them, less those of ``fields``
+    (which are not read)."""
+    for fieldname, text in reader.all_terms():
+        if fieldname in fields:
+            continue
+        matcher = reader.postings(fieldname, text)
+        while matcher.is_active():
+            yield fieldname, text, matcher.id(), matcher.weight(), matcher.value()
+            matcher.next()
 
 
 class _ChunkedPool(PostingPool):

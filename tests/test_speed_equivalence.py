@@ -29,6 +29,7 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.highlight import ContextFragmenter, set_matched_filter
 from whoosh.index import FileIndex
 
+from index import merged_postings, prose_postings
 from index.analysis import text_analyzer
 from index.codec import _ARRAYS, SplitCodec
 from index.fast_analysis import CachedAnalyzer
@@ -161,13 +162,14 @@ def _segment_files(
     pool, as Byline indexed before; return the files of the segment it writes, by name (less
     the segment's). ``optimize`` merges the index's other segments into it too."""
     ix = open_or_create_index(index)
+    before = {segment.segment_id() for segment in ix._segments()}
     writer = IndexWriter(ix)
     if not arrays:
         writer.prose = None
     for document in documents:
         writer.add_document(**document)
     writer.commit(merge=False, optimize=optimize)
-    (segment,) = [s for s in open_index(index)._segments() if s.doc_count_all() >= len(documents)]
+    (segment,) = [s for s in open_index(index)._segments() if s.segment_id() not in before]
     files = segment.open_compound_file(ix.storage)
     parts = {}
     for name in files.list():
@@ -176,7 +178,10 @@ def _segment_files(
     return parts
 
 
-def test_postings_gathered_as_arrays_are_the_bytes_whooshs_pool_writes(tmp_path: Path) -> None:
+def test_postings_gathered_as_arrays_are_the_bytes_whooshs_pool_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(prose_postings, "CHUNK_WORDS", 2_000)  # (written in several chunks)
     records = [
         *_records(400),
         {"id": "empty", "title": "The", "body": ""},
@@ -191,6 +196,36 @@ def test_postings_gathered_as_arrays_are_the_bytes_whooshs_pool_writes(tmp_path:
     more = _documents([r | {"id": f"more-{n}"} for n, r in enumerate(_records(150, seed=5))])
     expected = _segment_files(tmp_path / "pool", more, arrays=False, optimize=True)
     assert _segment_files(tmp_path / "arrays", more, arrays=True, optimize=True) == expected
+
+
+def test_merging_a_term_at_a_time_writes_the_bytes_of_whooshs_merge(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Segments of every form Byline has written: blocks of pickled counts (the fixture),
+    # Whoosh's own codec, and arrays; with deleted articles among them, one the only article
+    # with its words. (Small chunks, so that terms are handed on in several.)
+    monkeypatch.setattr(merged_postings, "CHUNK_POSTINGS", 500)
+    for name in ("pool", "arrays"):
+        index = _extract(FIXTURES / "index-split-codec-pickled-counts.tar.xz", tmp_path / name)
+        writer = open_index(index).writer()  # Whoosh's own writer and codec
+        for document in _documents([r | {"id": f"w{n}"} for n, r in enumerate(_records(90))]):
+            writer.add_document(**document)
+        writer.commit(merge=False)
+        for batch in range(2):
+            records = _records(150, seed=batch)
+            if batch:
+                records.append({"id": "", "title": "Zanzibar quokkas", "body": ""})
+            _segment_files(
+                index,
+                _documents([r | {"id": f"b{batch}-{n}"} for n, r in enumerate(records)]),
+                arrays=True,
+            )
+        writer = IndexWriter(open_index(index))
+        for article_id in ("a3", "a150", "w0", "w89", "b0-7", "b1-149", "b1-150"):
+            assert writer.delete_by_term("id", article_id) == 1
+        writer.commit(merge=False)
+    expected = _segment_files(tmp_path / "pool", [], arrays=False, optimize=True)
+    assert _segment_files(tmp_path / "arrays", [], arrays=True, optimize=True) == expected
 
 
 def test_segments_written_before_the_codec_are_read_alongside_new_ones(tmp_path: Path) -> None:
@@ -211,17 +246,21 @@ def test_blocks_written_before_counts_were_arrays_are_read_alongside_new_ones(
 ) -> None:
     # 160 of _records's articles, indexed by Byline at 238ff37, whose codec pickled each block's
     # documents and counts.
-    index = tmp_path / "pickled"
-    index.mkdir()
-    with tarfile.open(FIXTURES / "index-split-codec-pickled-counts.tar.xz") as archive:
-        for member in archive.getmembers():  # (a flat folder of files)
-            (index / member.name).write_bytes(archive.extractfile(member).read())
+    index = _extract(FIXTURES / "index-split-codec-pickled-counts.tar.xz", tmp_path / "pickled")
     assert _block_forms(index) == {"pickle"}
     records = [record | {"id": f"new-{n}"} for n, record in enumerate(_records(200, seed=3))]
     report = ingest([str(write_jsonl(tmp_path / "new.jsonl", records))], index, IngestOptions())
     assert report.added == 200 and not report.failed
     assert _block_forms(index) == {"pickle", "arrays"}
     _assert_ranks_and_finds_phrases_as_whoosh(open_index(index))
+
+
+def _extract(fixture: Path, index: Path) -> Path:
+    index.mkdir()
+    with tarfile.open(fixture) as archive:
+        for member in archive.getmembers():  # (a flat folder of files)
+            (index / member.name).write_bytes(archive.extractfile(member).read())
+    return index
 
 
 def _block_forms(index: Path) -> set[str]:
