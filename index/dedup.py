@@ -185,8 +185,9 @@ class StoryGrouper:
             self.searcher.close()
         self.db.close()
 
-    def judge(self, article: Article) -> Verdict:
-        found = fingerprint(article)
+    def judge(self, article: Article, found: Fingerprint | None = None) -> Verdict:
+        """The article's fate; ``found`` is its fingerprint, if worked out already."""
+        found = found if found is not None else fingerprint(article)
         original = self._find_hash(found.body_hash, article.id)
         if original is not None:
             return Verdict(found, original[1], duplicate_of=original[0])

@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 from whoosh.index import FileIndex
 
-from index.article import Article, with_id
 from index.clean import Cleaner, load_rules
 from index.dedup import StoryGrouper
-from index.errors import ArticleError, IngestError
-from index.fields import FieldMapping, record_to_article
+from index.errors import IngestError
+from index.fields import FieldMapping
 from index.ledger import InputLedger
+from index.preparing import Prepared, Preparer
 from index.records import Failure, Skipped
 from index.schema import SCHEMA_VERSION, to_document
 from index.segments import PARALLEL_FROM, BatchCommit, process_pool, start_batch
@@ -154,6 +154,7 @@ def _ingest(
         grouper.use(ix.searcher())
         ledger = InputLedger(index_path, options.key())
         batch = _Batch(ix, report, options, ledger, lambda ids: grouper.use(ix.searcher(), ids))
+        preparer = Preparer(cleaner, options.clean_rules, options.mapping, options.procs)
         read, total = 0, len(found.inputs)
         try:
             for done, item in enumerate(found.inputs, 1):
@@ -161,9 +162,10 @@ def _ingest(
                     report.unchanged += 1
                 else:
                     failures = len(report.failed)
-                    for article in _articles(item, cleaner, options.mapping, report):
+                    for prepared in _articles(item, preparer, report):
                         read += 1
-                        verdict = grouper.judge(article)
+                        article = prepared.article
+                        verdict = grouper.judge(article, prepared.fingerprint)
                         if verdict.duplicate_of is not None and not options.keep_duplicates:
                             report.duplicates += 1
                             continue
@@ -176,31 +178,23 @@ def _ingest(
                     on_progress(IngestProgress(done, total, read, report.committed))
             batch.commit()
         finally:
+            preparer.close()
             batch.close()
             ledger.close()
 
 
-def _articles(
-    item: Input, cleaner: Cleaner, mapping: FieldMapping, report: IngestReport
-) -> Iterator[Article]:
+def _articles(item: Input, preparer: Preparer, report: IngestReport) -> Iterator[Prepared]:
     """The articles of one input; what cannot become one is added to ``report.failed``."""
     from index.inputs import read_input  # (loaded by ingest already)
 
-    for record in read_input(item):
-        if isinstance(record, Skipped):
-            report.skipped.append(record)
-            continue
-        if isinstance(record, Failure):
-            report.failed.append(record)
-            continue
-        notes: list[str] = []
-        try:
-            article = with_id(cleaner(record_to_article(record.data, mapping, notes.append)))
-        except ArticleError as exc:
-            report.failed.append(Failure(record.origin, str(exc)))
-            continue
-        report.warnings.extend(Failure(record.origin, note) for note in notes)
-        yield article
+    for outcome in preparer(read_input(item)):
+        if isinstance(outcome, Skipped):
+            report.skipped.append(outcome)
+        elif isinstance(outcome, Failure):
+            report.failed.append(outcome)
+        else:
+            report.warnings.extend(outcome.warnings)
+            yield outcome
 
 
 class _Batch:

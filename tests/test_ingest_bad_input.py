@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
 from pathlib import Path
 
 from conftest import write_jsonl
 
+from index.preparing import WINDOW
+from index.store import open_index
 from index.writer import IngestOptions, ingest
 from search.manage import get_article
 
@@ -129,3 +132,37 @@ def test_csv_with_ragged_rows(tmp_path: Path, invoke) -> None:
     assert "3 added" in stderr and "2 failed" in stderr
     assert f"{folder / 'wire.csv'}:3: row has 2 fields, header has 4" in stderr
     assert f"{folder / 'wire.csv'}:4: row has 6 fields, header has 4" in stderr
+
+
+def test_a_long_input_prepared_by_helper_processes_reports_and_indexes_as_one_process(
+    tmp_path: Path,
+) -> None:
+    # Longer than a window, so helper processes clean and fingerprint its records.
+    rng = random.Random(3)
+    words = [f"{a}{b}" for a in ("ka", "lo", "mi", "nu", "pe") for b in range(50)]
+    records: list[object] = [
+        {"id": f"long-{n}", "title": f"Story {n}", "body": " ".join(rng.choices(words, k=30))}
+        for n in range(3 * WINDOW)
+    ]
+    records[10] = {"id": "no-text", "title": "", "body": ""}
+    records[WINDOW + 3] = {"id": "bad-date", "title": "Dated", "body": "Text.", "published": "x"}
+    records[2 * WINDOW + 7] = records[5] | {"id": "copy-of-5"}
+    path = tmp_path / "long.jsonl"
+    write_jsonl(path, records)
+    lines = path.read_text().splitlines()
+    lines[WINDOW + 20] = "{not json"
+    path.write_text("\n".join(lines) + "\n")
+    reports, stored = [], []
+    for procs in (1, 2):
+        index = tmp_path / f"index-{procs}"
+        report = ingest([str(path)], index, IngestOptions(procs=procs))
+        reports.append(
+            (report.added, report.duplicates, report.failed, report.warnings, report.skipped)
+        )
+        with open_index(index).searcher() as searcher:
+            stored.append([(f["id"], f["body"]) for f in searcher.all_stored_fields()])
+    assert reports[1] == reports[0] and stored[1] == stored[0]
+    added, duplicates, failed, warnings, _ = reports[0]
+    assert (added, duplicates) == (3 * WINDOW - 3, 1)
+    assert [f.origin for f in failed] == [f"{path}:11", f"{path}:{WINDOW + 21}"]
+    assert [w.origin for w in warnings] == [f"{path}:{WINDOW + 4}"]

@@ -1,0 +1,103 @@
+"""Records become cleaned, fingerprinted articles: in helper processes when there are many.
+
+Cleaning an article and fingerprinting it for duplicates cost about as much as indexing it,
+while the process that judges duplicates and fills batches works one article at a time. So a
+long input's records go to helper processes a window at a time: one window is prepared while
+the process indexing takes the one before. Records come back in order, as they went.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import chain, islice
+from multiprocessing.pool import Pool
+from pathlib import Path
+
+from index.article import Article, with_id
+from index.clean import Cleaner, load_rules
+from index.dedup import Fingerprint, fingerprint
+from index.errors import ArticleError
+from index.fields import FieldMapping, record_to_article
+from index.records import Failure, Record
+
+WINDOW = 512  # records prepared at a time; an input shorter than one is prepared in-process
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """An article ready to judge and index, its fingerprint, and what was left out of it."""
+
+    article: Article
+    fingerprint: Fingerprint
+    warnings: list[Failure] = field(default_factory=list)
+
+
+def prepare(
+    record: Record | Failure, cleaner: Cleaner, mapping: FieldMapping
+) -> Prepared | Failure:
+    """One record as an article (or why it cannot be one); failures read are passed on."""
+    if isinstance(record, Failure):
+        return record
+    notes: list[str] = []
+    try:
+        article = with_id(cleaner(record_to_article(record.data, mapping, notes.append)))
+    except ArticleError as exc:
+        return Failure(record.origin, str(exc))
+    warnings = [Failure(record.origin, note) for note in notes]
+    return Prepared(article, fingerprint(article), warnings)
+
+
+class Preparer:
+    """Prepares records, in ``procs`` helper processes (started when an input is long enough)
+    or, for one process, in this one. Close it when done."""
+
+    def __init__(
+        self, cleaner: Cleaner, rules: list[Path], mapping: FieldMapping, procs: int
+    ) -> None:
+        self.cleaner, self.rules, self.mapping, self.procs = cleaner, rules, mapping, procs
+        self.pool: Pool | None = None
+
+    def __call__(self, records: Iterable[Record | Failure]) -> Iterator[Prepared | Failure]:
+        records = iter(records)
+        window = list(islice(records, WINDOW))
+        if len(window) < WINDOW or self.procs < 2:
+            for record in chain(window, records):
+                yield prepare(record, self.cleaner, self.mapping)
+            return
+        pool = self._pool()
+        share = WINDOW // self.procs
+        pending = pool.map_async(_prepare, window, chunksize=share)
+        while window:
+            window = list(islice(records, WINDOW))
+            following = pool.map_async(_prepare, window, chunksize=share) if window else None
+            yield from pending.get()
+            pending = following  # type: ignore[assignment]
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()  # (nothing is left to prepare, or nothing more is wanted)
+            self.pool.join()
+
+    def _pool(self) -> Pool:
+        if self.pool is None:
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            self.pool = context.Pool(
+                self.procs, initializer=_start_helper, initargs=(self.rules, self.mapping)
+            )
+        return self.pool
+
+
+_helper: tuple[Cleaner, FieldMapping] | None = None  # in a helper process: how it prepares
+
+
+def _start_helper(rules: list[Path], mapping: FieldMapping) -> None:
+    global _helper
+    _helper = (Cleaner(load_rules(rules)), mapping)
+
+
+def _prepare(record: Record | Failure) -> Prepared | Failure:
+    assert _helper is not None
+    return prepare(record, *_helper)
