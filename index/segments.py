@@ -39,7 +39,8 @@ _SIZE_UNIT = 1_000  # documents; segments under 10,000 are one size class, under
 
 class IndexWriter(SegmentWriter):
     """Whoosh's segment writer, writing postings with their positions apart (``index/codec.py``),
-    gathering the postings of prose fields as arrays (``index/prose_postings.py``), reading each
+    gathering the postings of prose fields as arrays (``index/prose_postings.py``) and reading
+    those of merged segments a term at a time (``index/merged_postings.py``), reading each
     field's document lengths once when it writes the postings (it otherwise looks one up in the
     column file for every posting), and spilling the other postings to disk in chunks. Every
     change to an index goes through one of these."""
