@@ -45,7 +45,7 @@ class ProsePostings:
 
     def __init__(self, field: FieldType) -> None:
         self.field = field
-        self.numbers: dict[str, int] = {}  # term -> its number, in the order first met
+        self.numbers: dict[str, int] = {}  # term -> its number (numbered as documents bring them)
         self.terms = array("I")
         self.positions = array("I")
         self.docs = array("I")
