@@ -238,9 +238,9 @@ class SplitLeafMatcher(W3LeafMatcher):
     def _counts_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """The gaps between the block's documents and their counts, as written by
         ``_counts_as_arrays``."""
-        data = self._postfile.get(self._dataoffset, self._countslength)
-        if self._counts_form & _COMPRESSED:
-            data = zlib.decompress(data)
+        data = _counts_data(
+            self._postfile.get(self._dataoffset, self._countslength), self._counts_form
+        )
         size = self._blocklength
         return (
             np.frombuffer(data, dtype="<u4", count=size),
@@ -278,9 +278,7 @@ class SplitLeafMatcher(W3LeafMatcher):
         for block in self._blocks():
             if not block.form & _ARRAYS:
                 return None
-            parts.append(
-                zlib.decompress(block.counts) if block.form & _COMPRESSED else block.counts
-            )
+            parts.append(_counts_data(block.counts, block.form))
             sizes.append(block.size)
         # Each block is its gaps then its counts: split them with one mask over all blocks.
         every = np.frombuffer(b"".join(parts), dtype="<u4")
@@ -303,22 +301,12 @@ class SplitLeafMatcher(W3LeafMatcher):
         for block in self._blocks():
             if not block.form & _ARRAYS or not block.positions_as_arrays:
                 return None
-            part = zlib.decompress(block.counts) if block.form & _COMPRESSED else block.counts
+            part = _counts_data(block.counts, block.form)
             docs.append(np.cumsum(np.frombuffer(part, dtype="<u4", count=block.size)))
             weights.append(np.frombuffer(part, dtype="<f4", offset=4 * block.size))
-            part = block.positions
-            block_counts, block_gaps = pickle.loads(
-                zlib.decompress(part) if block.positions_compressed else part
-            )
+            block_counts, block_gaps = _unpickled(block.positions, block.positions_compressed)
             counts.append(np.frombuffer(block_counts, dtype="<u4"))
             gaps.append(np.frombuffer(block_gaps, dtype="<u4"))
-        if len(docs) == 1:
-            return (
-                docs[0].astype(np.int64),
-                weights[0].astype(np.float64),
-                counts[0].astype(np.int64),
-                gaps[0],
-            )
         return (
             np.concatenate(docs).astype(np.int64),
             np.concatenate(weights).astype(np.float64),
@@ -362,8 +350,16 @@ class SplitLeafMatcher(W3LeafMatcher):
         return np.frombuffer(counts, dtype="<u4"), np.frombuffer(gaps, dtype="<u4")
 
     def _unpack(self, offset: int, length: int, compressed: bool) -> Any:
-        data = self._postfile.get(offset, length)
-        return pickle.loads(zlib.decompress(data) if compressed else data)
+        return _unpickled(self._postfile.get(offset, length), compressed)
+
+
+def _counts_data(data: bytes, form: int) -> bytes:
+    """A block's counts part as ``_counts_as_arrays`` made it, from the form it is stored in."""
+    return zlib.decompress(data) if form & _COMPRESSED else data
+
+
+def _unpickled(data: bytes, compressed: bool) -> Any:
+    return pickle.loads(zlib.decompress(data) if compressed else data)
 
 
 def block_arrays(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:

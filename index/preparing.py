@@ -8,7 +8,6 @@ the process indexing takes the one before. Records come back in order, as they w
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, islice
@@ -21,6 +20,7 @@ from index.dedup import Fingerprint, fingerprint
 from index.errors import ArticleError
 from index.fields import FieldMapping, record_to_article
 from index.records import Failure, Record
+from index.segments import process_pool
 
 WINDOW = 512  # records prepared at a time; an input shorter than one is prepared in-process
 
@@ -82,11 +82,8 @@ class Preparer:
 
     def _pool(self) -> Pool:
         if self.pool is None:
-            methods = multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-            self.pool = context.Pool(
-                self.procs, initializer=_start_helper, initargs=(self.rules, self.mapping)
-            )
+            self.pool = process_pool(self.procs, _start_helper, (self.rules, self.mapping))
+        assert self.pool is not None  # (``procs`` is 2 or more here)
         return self.pool
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import pickle
-from collections.abc import Container, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from itertools import groupby
 from multiprocessing.pool import AsyncResult, Pool
 from operator import itemgetter
@@ -211,13 +211,16 @@ class _LengthsOnce:
         return self.field_lengths(fieldname)[docnum]
 
 
-def process_pool(procs: int) -> Pool | None:
-    """Worker processes for ``write_batch`` (None for one process); close it when done."""
+def process_pool(
+    procs: int, initializer: Callable[..., None] | None = None, initargs: tuple = ()
+) -> Pool | None:
+    """Worker processes for ``start_batch`` (or, with an ``initializer``, other work); None for
+    one process. Close it when done."""
     if procs < 2:
         return None
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    return context.Pool(procs)
+    return context.Pool(procs, initializer=initializer, initargs=initargs)
 
 
 def start_batch(
