@@ -6,8 +6,6 @@ whose id is already in the index replaces it; the same id twice in one run keeps
 
 from __future__ import annotations
 
-import hashlib
-import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -15,72 +13,23 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from multiprocessing.pool import Pool
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from whoosh.index import FileIndex
 
 from index.clean import Cleaner, load_rules
 from index.dedup import StoryGrouper
 from index.errors import IngestError
-from index.fields import FieldMapping
+from index.inputs import Discovery, Input, discover
 from index.ledger import InputLedger
+from index.options import IngestOptions
 from index.preparing import Prepared, Preparer
 from index.records import Failure, Skipped
-from index.schema import SCHEMA_VERSION, to_document
+from index.schema import to_document
 from index.segments import PARALLEL_FROM, BatchCommit, process_pool, start_batch
 from index.store import open_or_create_index, writer_lock
 
-if TYPE_CHECKING:
-    from index.inputs import Discovery, Input
-
-DEFAULT_BATCH_SIZE = 20_000
-DEFAULT_COMMIT_SECONDS = 60.0
 _PROGRESS_EVERY = 1_000  # articles between progress reports within one input
-DEFAULT_WAIT_SECONDS = 10.0
-# What one indexing run may hold in memory, all its processes together (about; in MiB).
-MEMORY_ENV_VAR = "BYLINE_INDEX_MEMORY_MB"
-DEFAULT_MEMORY_MB = 1024
-# Indexing processes: one per core, at most this many (each writes a segment of its own).
-MAX_PROCS = 2
-
-
-def _default_memory_mb() -> int:
-    return int(os.environ.get(MEMORY_ENV_VAR) or DEFAULT_MEMORY_MB)
-
-
-def _default_procs() -> int:
-    return max(1, min(MAX_PROCS, os.cpu_count() or 1))
-
-
-@dataclass(slots=True)
-class IngestOptions:
-    """How to read and write: field mapping, forced format, extra cleaning rules, batching."""
-
-    mapping: FieldMapping = field(default_factory=FieldMapping)
-    format: str | None = None
-    clean_rules: list[Path] = field(default_factory=list)
-    batch_size: int = DEFAULT_BATCH_SIZE
-    commit_seconds: float = DEFAULT_COMMIT_SECONDS  # commit at least this often, too
-    wait: float = DEFAULT_WAIT_SECONDS
-    force: bool = False  # re-read files even when the index already holds them unchanged
-    keep_duplicates: bool = False  # index exact copies too (test collections judge every id)
-    memory_mb: int = field(default_factory=_default_memory_mb)
-    procs: int = field(default_factory=_default_procs)
-
-    def key(self) -> str:
-        """What decides how a file's articles come out: a changed key means read files again."""
-        rules = [Path(p).read_bytes().hex() for p in self.clean_rules if Path(p).is_file()]
-        text = repr(
-            (
-                SCHEMA_VERSION,
-                self.format,
-                sorted(self.mapping.names.items()),
-                sorted(self.mapping.defaults.items()),
-                rules,
-                self.keep_duplicates,
-            )
-        )
-        return hashlib.sha1(text.encode()).hexdigest()
 
 
 @dataclass(slots=True)
@@ -124,10 +73,6 @@ def ingest(
     """Index every article found under ``paths`` into the index at ``index_path``."""
     options = options or IngestOptions()
     cleaner = Cleaner(load_rules(options.clean_rules))
-    # The readers (HTML, feeds, WARC, archives) are imported here, not with this module: the
-    # search command imports it too, and loading them costs a search a fifth of a second.
-    from index.inputs import discover
-
     found = discover(paths, options.format)
     report = IngestReport(skipped=found.skipped, failed=found.failed, inputs=len(found.inputs))
     try:

@@ -11,26 +11,22 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from index.errors import BylineError
 from index.fields import FieldMapping
 from index.maintenance import DEFAULT_SAMPLE, check_index, optimize_index
-from index.publishers import load_publishers
-from index.store import ENV_VAR, resolve_index_path
-from index.writer import (
+from index.options import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_COMMIT_SECONDS,
     DEFAULT_WAIT_SECONDS,
     IngestOptions,
-    IngestProgress,
-    IngestReport,
-    ingest,
 )
+from index.publishers import load_publishers
+from index.store import ENV_VAR, resolve_index_path
 from search import render
 from search.engine import SearchRequest, search
 from search.evaluate import evaluate, run_topics, write_run
@@ -44,6 +40,9 @@ from search.manage import (
 )
 from search.query import Filters
 from search.similar import find_similar
+
+if TYPE_CHECKING:
+    from index.writer import IngestProgress, IngestReport
 
 # Exit code of `byline index` when it finished but some inputs could not be read.
 EXIT_PARTIAL = 3
@@ -183,6 +182,12 @@ def _ingest_showing_progress(
     paths: list[str], index_path: Path, options: IngestOptions, stderr: Console
 ) -> IngestReport:
     """``ingest`` with a progress bar on stderr when it is a terminal."""
+    # The writer and its readers load here, not with this module: every `byline search`
+    # process imports this module, and they would add a tenth of a second to each.
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from index.writer import ingest
+
     if not stderr.is_terminal:
         return ingest(paths, index_path, options)
     columns = (

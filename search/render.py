@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.text import Text
 
 from index.article import Article, published_iso
-from index.maintenance import CheckReport
-from index.writer import IngestReport
-from search.engine import SearchResult
-from search.evaluate import MEASURES, Evaluation
-from search.manage import IndexStats
-from search.similar import SimilarResult, StoryMember
+from search.evaluate import MEASURES
 from search.snippets import snippet_html
+
+if TYPE_CHECKING:  # (types only: loading the writer would slow every search process)
+    from index.maintenance import CheckReport
+    from index.writer import IngestReport
+    from search.engine import SearchResult
+    from search.evaluate import Evaluation
+    from search.manage import IndexStats
+    from search.similar import SimilarResult, StoryMember
 
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 MAX_FAILURES_SHOWN = 50

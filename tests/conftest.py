@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from index.writer import IngestOptions, ingest
+from index.options import IngestOptions
+from index.writer import ingest
 from search.cli import app
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"

@@ -10,9 +10,10 @@ from pathlib import Path
 
 from conftest import write_jsonl
 
+from index.options import IngestOptions
 from index.preparing import WINDOW
 from index.store import open_index
-from index.writer import IngestOptions, ingest
+from index.writer import ingest
 from search.manage import get_article
 
 GOOD = {"id": "good-1", "title": "Talks resume in Geneva", "body": "Diplomats met again."}

@@ -10,7 +10,8 @@ from conftest import write_jsonl
 
 from index.article import Article
 from index.clean import Cleaner, load_rules
-from index.writer import IngestOptions, ingest
+from index.options import IngestOptions
+from index.writer import ingest
 from search.engine import SearchRequest, search
 from search.manage import get_article
 

@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 
 from index.article import Article
 from index.dedup import fingerprint, minhash, normalised_words, resemblance, shingles
+from index.options import IngestOptions
 from index.segments import PARALLEL_FROM
-from index.writer import IngestOptions, ingest
+from index.writer import ingest
 
 WIRE = (
     "WASHINGTON (Reuters) - The Pentagon will open talks with Russia on Wednesday to avoid "

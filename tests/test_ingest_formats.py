@@ -16,8 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from index.options import IngestOptions
 from index.records import Undecodable, decode, guess_encoding
-from index.writer import IngestOptions, ingest
+from index.writer import ingest
 from search.manage import get_article
 
 ARTICLE_HTML = """<!DOCTYPE html>

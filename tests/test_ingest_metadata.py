@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from index.authors import split_authors
 from index.dates import parse_published
 from index.errors import InvalidDate
+from index.options import IngestOptions
 from index.publishers import infer_source, load_publishers
-from index.writer import IngestOptions, ingest
+from index.writer import ingest
 from search.manage import get_article
 
 PUBLISHERS = load_publishers()

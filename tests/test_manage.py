@@ -12,8 +12,9 @@ import pytest
 from conftest import write_jsonl
 
 from index.errors import IndexLocked
+from index.options import IngestOptions
 from index.store import writer_lock
-from index.writer import IngestOptions, ingest
+from index.writer import ingest
 
 
 def test_show_prints_the_whole_article(invoke, index_path: Path) -> None:

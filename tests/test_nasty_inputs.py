@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from index.options import IngestOptions
 from index.store import open_index
-from index.writer import IngestOptions, ingest
+from index.writer import ingest
 
 NASTY = Path(__file__).resolve().parent / "fixtures" / "nasty"
 

@@ -11,7 +11,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.writer import IngestOptions, ingest
+from index.options import IngestOptions
+from index.writer import ingest
 
 _line = st.text(
     st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"), max_size=30

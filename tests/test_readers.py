@@ -11,7 +11,8 @@ import pytest
 from conftest import write_jsonl
 
 from index.fields import ALIASES, FieldMapping
-from index.writer import IngestOptions, ingest
+from index.options import IngestOptions
+from index.writer import ingest
 from search.manage import get_article
 
 

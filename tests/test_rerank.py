@@ -10,7 +10,8 @@ from conftest import write_jsonl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.writer import IngestOptions, ingest
+from index.options import IngestOptions
+from index.writer import ingest
 from search.engine import SearchRequest, search
 from search.rerank import DEPTH
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import write_jsonl
 
-from index.writer import IngestOptions, ingest
+from index.options import IngestOptions
+from index.writer import ingest
 from search.engine import SearchRequest, search
 from search.query import Filters
 

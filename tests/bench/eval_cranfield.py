@@ -16,7 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from index.writer import IngestOptions, ingest
+from index.options import IngestOptions
+from index.writer import ingest
 from search.evaluate import MEASURES, evaluate, run_topics
 from search.judgments import read_qrels, read_topics
 

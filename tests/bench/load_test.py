@@ -20,7 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from index.writer import IngestOptions, ingest
+from index.options import IngestOptions
+from index.writer import ingest
 from search.engine import SearchRequest, search
 from search.manage import delete_articles, select_for_deletion
 

@@ -19,8 +19,9 @@ from collections import Counter, defaultdict
 from itertools import combinations
 from pathlib import Path
 
+from index.options import IngestOptions
 from index.store import open_index
-from index.writer import IngestOptions, ingest
+from index.writer import ingest
 from search.ranking import weighting
 from search.similar import similar_to
 
