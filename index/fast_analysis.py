@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from operator import itemgetter
 from typing import Any
 
 from whoosh.analysis import (
@@ -157,16 +158,28 @@ class CachedAnalyzer(Analyzer):
                 token.endchar = start_char + match.end()
             yield token
 
-    def spans(self, value: str, mode: str = "query") -> list[tuple[str, int, int]]:
-        """Each word of ``value`` as ``(term, first character, end character)``, stopwords kept:
-        what a highlighter needs, without a token object per word."""
+    def spans(self, value: str, mode: str = "query") -> tuple[list[str], list[tuple[int, int]]]:
+        """Each word of ``value``, stopwords kept: its term, and where it starts and ends (two
+        lists in word order). What a highlighter needs, found without a Python step a word."""
         if self._expression is None:
             tokens = self.inner(value, chars=True, mode=mode, removestops=False)
-            return [(t.text, t.startchar, t.endchar) for t in tokens]
-        return [
-            (text, match.start(), match.end())
-            for _, match, (text, _) in self._analysed(value, False, mode)
-        ]
+            found = [(t.text, (t.startchar, t.endchar)) for t in tokens]  # (one token, reused)
+            return [text for text, _ in found], [span for _, span in found]
+        words = self._words[False]
+        if len(words) > _CACHE_LIMIT:
+            words.clear()
+        matches = list(self._expression.finditer(value))
+        found = list(map(re.Match.group, matches))
+        try:
+            outcomes = list(map(words.__getitem__, found))
+        except KeyError:  # words not seen before: each worked out once
+            for word in set(found).difference(words):
+                words[word] = self._analyse(word, False, mode)
+            outcomes = list(map(words.__getitem__, found))
+        if _DROPPED in outcomes:  # (a filter that drops words even when stopwords are kept)
+            kept = [(o, m) for o, m in zip(outcomes, matches, strict=True) if o is not _DROPPED]
+            outcomes, matches = [o for o, _ in kept], [m for _, m in kept]
+        return list(map(itemgetter(0), outcomes)), list(map(re.Match.span, matches))
 
     def terms(self, value: str, mode: str = "") -> list[str]:
         """The texts of the tokens ``self(value)`` gives (stopwords dropped), in order, found

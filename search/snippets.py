@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
+from itertools import compress, count
 
 from whoosh.analysis import Token
 from whoosh.highlight import BasicFragmentScorer, ContextFragmenter, Fragment
@@ -29,7 +30,7 @@ def make_snippet(text: str, terms: frozenset[str], analyzer: CachedAnalyzer) -> 
     """The passage of ``text`` with the most matches of ``terms`` (analysed index terms)."""
     text = text[:_MAX_SCANNED_CHARS]
     if terms:
-        tokens = _near_matches(analyzer.spans(text), terms)
+        tokens = _near_matches(*analyzer.spans(text), terms)
         fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=_SURROUND)
         best = _best(fragmenter.fragment_tokens(text, tokens))
         if best is not None:
@@ -37,35 +38,36 @@ def make_snippet(text: str, terms: frozenset[str], analyzer: CachedAnalyzer) -> 
     return _lead(text)
 
 
-def _near_matches(words: list[tuple[str, int, int]], terms: frozenset[str]) -> list[Token]:
+def _near_matches(
+    words: list[str], spans: list[tuple[int, int]], terms: frozenset[str]
+) -> list[Token]:
     """The tokens Whoosh's ContextFragmenter needs to find the passages it would find in all of
     them: each match, the words within ``_SURROUND`` characters before it, and the words after
     it until their letters add up to twice that (a passage ends within them). It forgets the
     words further back before it reaches a match, so they are left out, which saves building a
-    token for every word of a long article."""
-    keep = [False] * len(words)
-    for number, (term, _, _) in enumerate(words):
-        if term not in terms:
-            continue
-        keep[number] = True
+    token for every word of a long article. ``words`` are the text's terms, ``spans`` where
+    each word starts and ends."""
+    keep: set[int] = set()
+    for number in compress(count(), map(terms.__contains__, words)):
+        keep.add(number)
         if number:  # the word before, and those within reach of its end
-            keep[number - 1] = True
-            reach = words[number - 1][2] - _SURROUND
+            keep.add(number - 1)
+            reach = spans[number - 1][1] - _SURROUND
             before = number - 2
-            while before >= 0 and words[before][1] >= reach:
-                keep[before] = True
+            while before >= 0 and spans[before][0] >= reach:
+                keep.add(before)
                 before -= 1
         after, letters = number + 1, 0
         while after < len(words) and letters < 2 * _SURROUND:
-            keep[after] = True
-            letters += words[after][2] - words[after][1]
+            keep.add(after)
+            letters += spans[after][1] - spans[after][0]
             after += 1
     tokens = []
-    for (term, start, end), kept in zip(words, keep, strict=True):
-        if kept:
-            token = Token(chars=True, text=term, boost=1.0, matched=term in terms)
-            token.startchar, token.endchar = start, end
-            tokens.append(token)
+    for number in sorted(keep):
+        term = words[number]
+        token = Token(chars=True, text=term, boost=1.0, matched=term in terms)
+        token.startchar, token.endchar = spans[number]
+        tokens.append(token)
     return tokens
 
 

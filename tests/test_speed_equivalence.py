@@ -425,6 +425,12 @@ def test_cached_analysis_gives_the_analyzers_tokens(text: str, kwargs: dict) -> 
         terms, positions = CachedAnalyzer(chain).positioned_terms(text)
         indexed = [(token.text, token.pos) for token in chain(text, positions=True)]
         assert list(zip(terms, positions, strict=True)) == indexed
+    unfiltered = RegexTokenizer(r"\s+", gaps=True) | LowercaseFilter()  # (run as it is)
+    for chain in (text_analyzer(), grouped, unfiltered):
+        words, spans = CachedAnalyzer(chain).spans(text)
+        tokens = chain(text, chars=True, mode="query", removestops=False)
+        expected = [(token.text, (token.startchar, token.endchar)) for token in tokens]
+        assert list(zip(words, spans, strict=True)) == expected
 
 
 @settings(max_examples=40, deadline=None)
