@@ -41,6 +41,10 @@ ROWS = BINS // BANDS
 # With 16 bands of 4, a pair at 0.5 is a candidate with probability 0.64, at 0.7 with 0.99.
 STORY_THRESHOLD = 0.5
 SHINGLE_WORDS = 3
+# Of the articles sharing a band with a new one, the most recently judged this many are its
+# candidates: a template repeated thousands of times (market reports, sports results) would
+# otherwise have each new article compared with every earlier one.
+BAND_CANDIDATES = 50
 # Below this many words the body says too little; the headline joins it (for both checks).
 _MIN_BODY_WORDS = 40
 _EMPTY = 2**32 - 1
@@ -218,16 +222,25 @@ class StoryGrouper:
         return next((row for row in rows if self._live(row[0])), None)
 
     def _find_story(self, found: Fingerprint, article_id: str) -> str | None:
-        if not found.bands:
+        """The story of the most resembling candidate above ``STORY_THRESHOLD``, if any
+        (of equals, the one judged last)."""
+        candidates: dict[str, None] = {}  # (in the order judged, newest first within a band)
+        for band in found.bands:
+            rows = self.db.execute(
+                "SELECT id FROM bands WHERE band = ? ORDER BY rowid DESC LIMIT ?",
+                (band, BAND_CANDIDATES),
+            )
+            candidates.update((candidate, None) for (candidate,) in rows)
+        candidates.pop(article_id, None)
+        if not candidates:
             return None
-        marks = ",".join("?" * len(found.bands))
+        marks = ",".join("?" * len(candidates))
         rows = self.db.execute(
-            f"SELECT DISTINCT a.id, a.story, a.signature FROM bands b JOIN articles a "
-            f"ON a.id = b.id WHERE b.band IN ({marks}) AND a.id != ?",
-            (*found.bands, article_id),
+            f"SELECT story, signature FROM articles WHERE id IN ({marks}) ORDER BY rowid",
+            tuple(candidates),
         )
         best, best_story = STORY_THRESHOLD, None
-        for _, story, stored in rows:
+        for story, stored in rows:
             signature = signature_from(stored)
             if signature is None:
                 continue

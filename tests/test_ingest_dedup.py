@@ -12,6 +12,7 @@ from conftest import write_jsonl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from index import dedup
 from index.article import Article
 from index.dedup import fingerprint, minhash, normalised_words, resemblance, shingles
 from index.options import IngestOptions
@@ -114,6 +115,42 @@ def test_stories_are_found_across_runs(tmp_path: Path) -> None:
     _index_records(tmp_path, RECORDS[1:2] + RECORDS[3:])
     stories = _stories(index)
     assert stories["hill-1"] == stories["reuters-1"] != stories["meridian-1"]
+
+
+def test_a_template_repeated_many_times_is_one_story_found_among_few_candidates(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A market report repeated with other figures is one story, and each new copy is
+    compared with a bounded number of earlier ones, not with all of them (which made a run
+    of templated articles take time growing with the square of their number)."""
+    compared: list[int] = []
+
+    def counting(first, second) -> float:  # type: ignore[no-untyped-def]
+        compared[-1] += 1
+        return resemblance(first, second)
+
+    judge = dedup.StoryGrouper.judge
+
+    def judging(self, article, found=None):  # type: ignore[no-untyped-def]
+        compared.append(0)
+        return judge(self, article, found)
+
+    monkeypatch.setattr(dedup, "resemblance", counting)
+    monkeypatch.setattr(dedup.StoryGrouper, "judge", judging)
+    copies = dedup.BANDS * dedup.BAND_CANDIDATES + 50
+    template = (
+        "Shares of the utility rose {} percent in early trading on Tuesday after the company "
+        "raised its forecast for the year, citing strong demand from industrial customers in "
+        "the north of the country and lower fuel costs, analysts at the bank said in a note."
+    )
+    records = [
+        {"id": f"report-{n}", "title": "Utility shares rise", "body": template.format(n)}
+        for n in range(copies)
+    ]
+    index, report = _index_records(tmp_path, records)
+    assert report.added == copies
+    assert len(set(_stories(index).values())) == 1
+    assert max(compared) <= dedup.BANDS * dedup.BAND_CANDIDATES
 
 
 def test_search_collapses_each_story_to_its_best_hit(tmp_path: Path, invoke) -> None:
