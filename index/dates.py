@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
-from email.utils import parsedate_to_datetime
-
-from dateutil import parser as dateutil_parser
 
 from index.errors import InvalidDate
 
@@ -47,6 +44,11 @@ def parse_published(value: object) -> datetime | date | None:
 
 
 def _parse_text(text: str) -> datetime | date:
+    # (Loaded on first use: every search process imports this module, few parse dates.)
+    from email.utils import parsedate_to_datetime
+
+    from dateutil import parser as dateutil_parser
+
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:

@@ -668,8 +668,8 @@ def test_date_ranges_from_the_column_match_whooshs_terms(scored_index: Path) -> 
 
 def test_the_command_loads_no_writer_or_readers_until_it_indexes() -> None:
     """Start-up is part of every search: the writer, its process pool, ledger and encoding
-    detection, and the HTML, feed, WARC and archive readers load only when something is
-    indexed (together about a quarter of a second of each search process)."""
+    detection, the free-text date parser, and the HTML, feed, WARC and archive readers load
+    only when something is indexed (together about a quarter of a second of each search)."""
     heavy = (
         "index.writer",
         "index.inputs",
@@ -680,6 +680,7 @@ def test_the_command_loads_no_writer_or_readers_until_it_indexes() -> None:
         "multiprocessing.pool",
         "sqlite3",
         "rich.progress",
+        "dateutil",
     )
     code = f"import sys, search.cli; print(sorted(m for m in {heavy!r} if m in sys.modules))"
     loaded = subprocess.run(
