@@ -37,6 +37,10 @@ PROXIMITY_WEIGHT = 0.8
 FEEDBACK_DOCS = 5  # top matches taken as on topic
 FEEDBACK_TERMS = 20  # of their words, the ones that describe the topic
 FEEDBACK_WEIGHT = 1.5
+# Each of those matches counts by its score (1.0 for the best) to this power, so the best lead
+# and a weaker one that slipped in counts little: as relevance models weight a document by its
+# query likelihood, which falls much faster than a BM25 score.
+FEEDBACK_SHARPNESS = 4
 _WORDS_PER_DOC = 40  # a feedback article's most frequent words considered
 _FIELDS = ("title", "body")
 _FIELD_WEIGHTS = {"title": TITLE_BOOST, "body": 1.0}
@@ -107,7 +111,7 @@ def _proximity(
 
 def _topic_words(searcher: Searcher, top: list[tuple[_Words, float]]) -> dict[str, float]:
     """The words that best describe what the top matches have in common, weighted by each
-    match's score and the word's weight in it (tf-idf, normalised per article)."""
+    match's sharpened score and the word's weight in it (tf-idf, normalised per article)."""
     centroid: dict[str, float] = defaultdict(float)
     for text, score in top:
         counts = Counter(word for field in _FIELDS for word in text[field])
@@ -117,7 +121,7 @@ def _topic_words(searcher: Searcher, top: list[tuple[_Words, float]]) -> dict[st
         }
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
         for word, w in weights.items():
-            centroid[word] += score * w / norm
+            centroid[word] += score**FEEDBACK_SHARPNESS * w / norm
     chosen = sorted(centroid.items(), key=lambda item: (-item[1], item[0]))[:FEEDBACK_TERMS]
     return {word: weight * searcher.idf("body", word) for word, weight in chosen}
 

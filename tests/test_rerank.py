@@ -123,3 +123,45 @@ def test_british_and_american_spellings_find_each_other(tmp_path: Path) -> None:
     for query in ("organisation", "organization", "centre colour", "analyzed"):
         assert sorted(_ids(path, query)) == ["uk", "us"], query
     assert _ids(path, "linearized generalized") == ["tech"]
+
+
+def test_the_best_match_outweighs_several_weaker_ones_in_deciding_the_topic(
+    tmp_path: Path,
+) -> None:
+    """Feedback follows the top match: three weaker matches about something else must not
+    outvote it (each match counts by its score to the power FEEDBACK_SHARPNESS)."""
+    query = "how do jet engines stay cool at high altitude"
+    neutral = "The report was published on Monday by the agency in its yearly review."
+    records = [
+        {
+            "id": "best",
+            "title": "Jet engines at high altitude",
+            "body": "Jet engines stay cool: radiator coolant fins carry heat away, and "
+            "radiator coolant pumps keep the fins wet. " + neutral,
+        },
+        *(
+            {
+                "id": f"weaker-{n}",
+                "title": "How crews stay cool at high altitude",
+                "body": f"At high altitude, crews wear oxygen masks; oxygen masks and pressure "
+                f"suits protect pilots. {neutral} Note {n}.",
+            }
+            for n in range(3)
+        ),
+        {
+            "id": "coolant",
+            "title": "Workshop notes",
+            "body": f"Jet radiator coolant fins. {neutral}",
+        },
+        {"id": "oxygen", "title": "Workshop notes", "body": f"Jet oxygen masks pilots. {neutral}"},
+        *(
+            {"id": f"filler-{n}", "title": "Workshop notes", "body": f"Jet {neutral} Item {n}."}
+            for n in range(8)
+        ),
+    ]
+    path = tmp_path / "index"
+    ingest([str(write_jsonl(tmp_path / "engines.jsonl", records))], path, IngestOptions())
+    assert _ids(path, query, rerank=False)[0] == "best"  # (coolant and oxygen tie)
+    ranked = _ids(path, query)
+    assert ranked[0] == "best"  # (counted by their plain scores, the three would lead)
+    assert ranked.index("coolant") < ranked.index("oxygen")
