@@ -248,6 +248,14 @@ def search_command(
         ),
     ] = True,
     rerank: RerankOption = True,
+    recent: Annotated[
+        bool,
+        typer.Option(
+            "--recent",
+            help="Favour newer matches: each score is weighed by age, from 1 for the newest "
+            "match down to 0.5, halfway every 30 days older.",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Search the index: ranked hits with snippets, and facet counts over all matches."""
@@ -263,6 +271,7 @@ def search_command(
         timeout=timeout,
         collapse=collapse,
         rerank=rerank,
+        recent=recent,
     )
     result = search(resolve_index_path(index), request)
     if as_json:

@@ -27,6 +27,7 @@ from search.query import (
     plain_words,
 )
 from search.ranking import SORTS, Ranked, sort_facet, weighting
+from search.recency import RECENT_WINDOW, recency_factors, reordered
 from search.rerank import DEPTH, rerank
 from search.similar import StoryMember, collapse_stories, story_members
 from search.snippets import Snippet, make_snippet
@@ -56,6 +57,8 @@ class SearchRequest:
     # Reorder the top matches of a natural-language query by proximity and feedback
     # (search/rerank.py); off gives plain BM25F order.
     rerank: bool = True
+    # Newer matches count more (search/recency.py); relevance order only.
+    recent: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +81,8 @@ def validate(request: SearchRequest) -> None:
     """Reject option values that cannot work, before touching the index."""
     if request.sort not in SORTS:
         raise InvalidOption(f"unknown sort {request.sort!r} (one of: {', '.join(SORTS)})")
+    if request.recent and request.sort != "relevance":
+        raise InvalidOption(f"--recent weighs relevance by age; it cannot sort {request.sort}")
     if not 1 <= request.limit <= MAX_LIMIT:
         raise InvalidOption(f"--limit must be between 1 and {MAX_LIMIT}")
     if not 1 <= request.page <= MAX_PAGE:
@@ -176,6 +181,8 @@ def _run(
     if array_scoring.supports(searcher, scoring_query):
         check_time = _time_check(request.timeout)
         docnums, scores = array_scoring.matches(searcher, scoring_query, allowed, check_time)
+        if request.recent:
+            scores = scores * recency_factors(searcher, docnums)
         if request.sort == "relevance":
             ranked = array_scoring.best(searcher, docnums, scores, count, request.collapse)
         else:
@@ -185,7 +192,10 @@ def _run(
             )
         matching: list[int] = docnums.tolist()
     else:
-        ranked = _collect(searcher, request, scoring_query, allowed, count)
+        wanted = max(count, RECENT_WINDOW) if request.recent else count
+        ranked = _collect(searcher, request, scoring_query, allowed, wanted)
+        if request.recent:
+            ranked = reordered(searcher, ranked)[:count]
         matched = query_docs(searcher, scoring_query)
         matching = sorted(matched if allowed is None else matched & allowed)
     if words:

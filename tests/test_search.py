@@ -264,3 +264,57 @@ def test_long_plain_queries_match_any_word_short_ones_all(index_path: Path) -> N
     # Query syntax keeps its meaning, however long the query.
     assert _ids(index_path, 'oil AND prices AND "traders weighed" AND syria') == ["ledger-1"]
     assert _ids(index_path, "+oil +prices +syria +climb +harbor") == []
+
+
+@pytest.fixture
+def dated_index(tmp_path: Path) -> Path:
+    """Reports of one story over six months, one undated, and an older, more thorough one."""
+    dates = {"jan": "2020-01-10", "mar": "2020-03-10", "jun": "2020-06-10", "undated": None}
+    records = [
+        {
+            "id": name,
+            "title": f"Harbor bridge repairs ({name})",
+            "body": f"Work on the harbor bridge went on, the council said ({name}).",
+            **({"published": date} if date else {}),
+        }
+        for name, date in dates.items()
+    ]
+    records.append(
+        {
+            "id": "thorough",
+            "title": "Harbor bridge: why the bridge needs repairs",
+            "body": "The harbor bridge, its cables and the bridge deck: a bridge engineer on "
+            "why bridge repairs matter.",
+            "published": "2019-06-10",
+        }
+    )
+    path = tmp_path / "index"
+    ingest([str(write_jsonl(tmp_path / "bridge.jsonl", records))], path, IngestOptions())
+    return path
+
+
+@pytest.mark.parametrize("query", ["bridge", "harbor bridge", "bridg*"])
+def test_recent_weighs_each_score_by_age_from_the_newest_match(
+    dated_index: Path, query: str
+) -> None:
+    plain = search(dated_index, SearchRequest(query, facets=("source",)))
+    recent = search(dated_index, SearchRequest(query, facets=("source",), recent=True))
+    assert (recent.total, recent.facets) == (plain.total, plain.facets)
+    scores = {hit.article.id: hit.score for hit in plain.hits}
+    factors = {hit.article.id: hit.score / scores[hit.article.id] for hit in recent.hits}
+    assert factors["jun"] == pytest.approx(1.0)  # the newest match
+    assert factors["mar"] == pytest.approx(0.5 + 0.5 * 2 ** (-92 / 30))  # 92 days older
+    assert factors["undated"] == pytest.approx(0.5) and factors["thorough"] < factors["jan"]
+    order = [hit.article.id for hit in recent.hits]
+    assert order.index("jun") < order.index("mar") < order.index("jan") < order.index("undated")
+    assert order == sorted(order, key=lambda name: -scores[name] * factors[name])
+
+
+def test_recent_applies_to_relevance_order_only(dated_index: Path, invoke) -> None:
+    result = invoke("search", "bridge", "--recent", "--sort", "newest", "--index", str(dated_index))
+    assert result.exit_code != 0 and "--recent" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert _json(invoke, "bridge", "--recent", "--index", str(dated_index))["hits"][0]["id"] in (
+        "jun",
+        "thorough",
+    )
