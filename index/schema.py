@@ -43,6 +43,15 @@ def column_name(field: str) -> str:
     return f"{field}_values"
 
 
+class ColumnDate(fields.DATETIME):
+    """A date kept only in its column. Date ranges (``search.matches.ColumnDateRange``), date
+    sorts and the year facet all read the column; the terms Whoosh indexes for each date (four
+    or five a date, most of a segment's terms) would only cost time when writing and merging.
+    Indexes written before keep their date terms, unused."""
+
+    indexed = False
+
+
 def build_schema() -> fields.Schema:
     prose = CachedAnalyzer(text_analyzer())
     facet = facet_analyzer()
@@ -51,7 +60,7 @@ def build_schema() -> fields.Schema:
         url=fields.ID(stored=True),
         title=fields.TEXT(analyzer=prose, stored=True),
         body=fields.TEXT(analyzer=prose, stored=True),
-        published=fields.DATETIME(sortable=True),
+        published=ColumnDate(sortable=True),
         published_text=fields.STORED(),
         rights=fields.STORED(),
         # The story group of syndicated copies (index/dedup.py), for collapsing results.

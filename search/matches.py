@@ -16,7 +16,7 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.fields import DATETIME
 from whoosh.formats import Positions
-from whoosh.matching import FilterMatcher, Matcher
+from whoosh.matching import FilterMatcher, ListMatcher, Matcher
 from whoosh.reading import IndexReader, TermNotFound
 from whoosh.searching import Searcher
 
@@ -88,25 +88,52 @@ def _dated(searcher: Searcher, fieldname: str) -> bool:
 
 def _range_docs(searcher: Searcher, query: wq.NumericRange) -> set[int]:
     """The documents whose date is in the range, read from the date field's column (the index
-    holds a range as many terms, a posting list each); no date, no match. A date column holds
-    the same numbers as the range's bounds (``datetime_to_long``)."""
-    missing = searcher.schema[query.fieldname].column_type.default_value()
-    docs: set[int] = set()
-    for leaf, offset in searcher.leaf_searchers():
-        reader = leaf.reader()
-        if not reader.has_column(query.fieldname):
-            continue
-        column = reader.column_reader(query.fieldname, translate=False)
-        values = column_array(reader, query.fieldname, column)
-        keep = values != missing
-        if query.start is not None:
-            keep &= values > query.start if query.startexcl else values >= query.start
-        if query.end is not None:
-            keep &= values < query.end if query.endexcl else values <= query.end
-        if reader.has_deletions():
-            keep[list(reader._perdoc.deleted_docs())] = False
-        docs.update((np.flatnonzero(keep) + offset).tolist())
-    return docs
+    holds a range as many terms, a posting list each); no date, no match."""
+    return {
+        docnum + offset
+        for leaf, offset in searcher.leaf_searchers()
+        for docnum in _segment_range_docs(leaf.reader(), query).tolist()
+    }
+
+
+def _segment_range_docs(reader: IndexReader, query: wq.NumericRange) -> np.ndarray:
+    """The live documents of one segment whose date is in the range, in order. A date column
+    holds the same numbers as the range's bounds (``datetime_to_long``)."""
+    if not reader.has_column(query.fieldname):
+        return np.zeros(0, np.int64)
+    missing = reader.schema[query.fieldname].column_type.default_value()
+    column = reader.column_reader(query.fieldname, translate=False)
+    values = column_array(reader, query.fieldname, column)
+    keep = values != missing
+    if query.start is not None:
+        keep &= values > query.start if query.startexcl else values >= query.start
+    if query.end is not None:
+        keep &= values < query.end if query.endexcl else values <= query.end
+    if reader.has_deletions():
+        keep[list(reader._perdoc.deleted_docs())] = False
+    return np.flatnonzero(keep)
+
+
+class ColumnDateRange(wq.DateRange):
+    """A date range matched from the date column, wherever it appears in a query (Whoosh's
+    matches the terms it indexes for each date, which new indexes no longer write:
+    ``index.schema.ColumnDate``). Every match scores ``boost``, as Whoosh's does."""
+
+    def matcher(self, searcher: Searcher, context: object = None) -> Matcher:
+        docs = _segment_range_docs(searcher.reader(), self)
+        return ListMatcher(docs.tolist(), all_weights=self.boost)
+
+    def docs(self, searcher: Searcher) -> list[int]:
+        return sorted(_range_docs(searcher, self))
+
+    def simplify(self, ixreader: IndexReader) -> wq.Query:
+        return self
+
+    def estimate_size(self, ixreader: IndexReader) -> int:
+        return ixreader.doc_count_all()
+
+    def estimate_min_size(self, ixreader: IndexReader) -> int:
+        return 0
 
 
 def term_postings(

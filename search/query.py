@@ -30,6 +30,7 @@ from whoosh.reading import IndexReader
 from index.dates import parse_bound
 from index.errors import InvalidDate, QuerySyntaxError
 from index.schema import FACET_FIELDS, FIELD_ALIASES, SEARCHABLE_FIELDS, TITLE_BOOST
+from search.matches import ColumnDateRange
 
 # Bounds on the work one query may cause (wildcards, prefixes and fuzzy terms expand to many).
 MAX_EXPANSIONS = 1_000
@@ -119,9 +120,9 @@ class _PublishedPlugin(Plugin):
                 if node.end:
                     end = parse_bound(node.end, end=not node.endexcl)
                     end -= self._TICK if node.endexcl else timedelta(0)
-                return wq.DateRange("published", start, end)
+                return ColumnDateRange("published", start, end)
             text = node.text if node.has_text else ""
-            return wq.DateRange(
+            return ColumnDateRange(
                 "published", parse_bound(text, end=False), parse_bound(text, end=True)
             )
         except InvalidDate as exc:
@@ -236,7 +237,7 @@ def build_filter(filters: Filters, schema: Schema) -> wq.Query | None:
             raise InvalidDate(f"--since/--until: {exc}") from exc
         if start and end and start > end:
             raise InvalidDate(f"--since {filters.since} is after --until {filters.until}")
-        parts.append(wq.DateRange("published", start, end))
+        parts.append(ColumnDateRange("published", start, end))
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else wq.And(parts)

@@ -17,6 +17,7 @@ import tempfile
 import tracemalloc
 from collections import Counter
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -32,10 +33,11 @@ from whoosh.index import FileIndex
 from index import merged_postings, prose_postings
 from index.analysis import text_analyzer
 from index.codec import _ARRAYS, SplitCodec
+from index.dates import parse_bound, to_naive_utc
 from index.fast_analysis import CachedAnalyzer
 from index.fields import FieldMapping, record_to_article
 from index.options import IngestOptions
-from index.schema import column_name, split_values, to_document
+from index.schema import column_name, from_stored, split_values, to_document
 from index.segments import MERGE_FACTOR, PARALLEL_FROM, IndexWriter, tail_to_merge
 from index.store import open_index, open_or_create_index
 from index.writer import ingest
@@ -652,18 +654,50 @@ def test_collapsing_keeps_one_hit_per_story_with_a_filter_too(scored_index: Path
         assert collapsed and len(collapsed) == len(set(collapsed)), text
 
 
-def test_date_ranges_from_the_column_match_whooshs_terms(scored_index: Path) -> None:
+_RANGES = [("2014", "2015-06"), ("2013-02-03", "2013-02-03"), (None, "2014"), ("2016", None)]
+
+
+def test_date_ranges_are_the_articles_dated_in_them(scored_index: Path) -> None:
+    """Dates are kept in a column only (no terms): a range, as a filter or inside a query,
+    matches the live articles whose stored date falls in it."""
     ix = open_index(scored_index)
-    ranges = [("2014", "2015-06"), ("2013-02-03", "2013-02-03"), (None, "2014"), ("2016", None)]
     with ix.searcher() as searcher:
         assert searcher.reader().has_deletions()
-        for since, until in ranges:
+        assert not list(searcher.reader().lexicon("published"))  # no date terms are written
+        dated = {
+            docnum: to_naive_utc(article.published)
+            for docnum in searcher.reader().all_doc_ids()
+            if (article := from_stored(searcher.stored_fields(docnum))).published is not None
+        }
+        for since, until in _RANGES:
+            start = parse_bound(since, end=False) if since else datetime.min
+            end = parse_bound(until, end=True) if until else datetime.max
+            expected = {docnum for docnum, when in dated.items() if start <= when <= end}
             query = build_filter(Filters(since=since, until=until), ix.schema)
-            expected = set(searcher.docs_for_query(query))
             assert expected and query_docs(searcher, query) == expected, (since, until)
+            within = parse_query(f"published:[{since or ''} TO {until or ''}] oil", ix.schema)
+            oil = query_docs(searcher, parse_query("oil", ix.schema))
+            assert {hit.docnum for hit in searcher.search(within, limit=None)} == expected & oil
         for text in ("published:[2014 TO 2015]", "published:{2014 TO 2015}", "published:>2015"):
             query = parse_query(text, ix.schema)
             assert query_docs(searcher, query) == set(searcher.docs_for_query(query)), text
+
+
+def test_date_ranges_from_the_column_match_an_older_indexs_date_terms(tmp_path: Path) -> None:
+    """Indexes written before dates became column-only hold date terms: the column gives what
+    Whoosh finds from those terms."""
+    index = _extract(FIXTURES / "index-split-codec-pickled-counts.tar.xz", tmp_path / "old")
+    ix = open_index(index)
+    with ix.searcher() as searcher:
+        assert list(searcher.reader().lexicon("published"))
+        for since, until in _RANGES:
+            start = parse_bound(since, end=False) if since else None
+            end = parse_bound(until, end=True) if until else None
+            from_terms = set(searcher.docs_for_query(wq.DateRange("published", start, end)))
+            from_column = query_docs(
+                searcher, build_filter(Filters(since=since, until=until), ix.schema)
+            )
+            assert from_column == from_terms, (since, until)
 
 
 def test_the_command_loads_no_writer_or_readers_until_it_indexes() -> None:
