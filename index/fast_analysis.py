@@ -10,7 +10,7 @@ that come out are the same, in the same positions; any other chain is run as it 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -165,17 +165,9 @@ class CachedAnalyzer(Analyzer):
             tokens = self.inner(value, chars=True, mode=mode, removestops=False)
             found = [(t.text, (t.startchar, t.endchar)) for t in tokens]  # (one token, reused)
             return [text for text, _ in found], [span for _, span in found]
-        words = self._words[False]
-        if len(words) > _CACHE_LIMIT:
-            words.clear()
         matches = list(self._expression.finditer(value))
         found = list(map(re.Match.group, matches))
-        try:
-            outcomes = list(map(words.__getitem__, found))
-        except KeyError:  # words not seen before: each worked out once
-            for word in set(found).difference(words):
-                words[word] = self._analyse(word, False, mode)
-            outcomes = list(map(words.__getitem__, found))
+        outcomes = _looked_up(self._words[False], found, lambda w: self._analyse(w, False, mode))
         if _DROPPED in outcomes:  # (a filter that drops words even when stopwords are kept)
             kept = [(o, m) for o, m in zip(outcomes, matches, strict=True) if o is not _DROPPED]
             outcomes, matches = [o for o, _ in kept], [m for _, m in kept]
@@ -211,16 +203,12 @@ class CachedAnalyzer(Analyzer):
             found = [match.group(0) for match in expression.finditer(value)]
         else:
             found = expression.findall(value)
-        terms = self._terms
-        try:
-            return list(map(terms.__getitem__, found))
-        except KeyError:  # words not seen before: each worked out once
-            if len(terms) > _CACHE_LIMIT:
-                terms.clear()
-            for word in set(found).difference(terms):
-                outcome = self._analyse(word, True, mode)
-                terms[word] = None if outcome is _DROPPED else outcome[0]
-            return list(map(terms.__getitem__, found))
+        return _looked_up(self._terms, found, lambda word: self._term(word, mode))
+
+    def _term(self, word: str, mode: str) -> str | None:
+        """A word's index term; None for a stopword, which is dropped."""
+        outcome = self._analyse(word, True, mode)
+        return None if outcome is _DROPPED else outcome[0]
 
     def _analysed(
         self, value: str, removestops: bool, mode: str
@@ -249,3 +237,18 @@ class CachedAnalyzer(Analyzer):
             stream = item(stream)
         out = next(stream, None)
         return _DROPPED if out is None else (out.text, bool(out.stopped))
+
+
+def _looked_up(
+    cache: dict[str, Any], words: list[str], work_out: Callable[[str], Any]
+) -> list[Any]:
+    """What ``cache`` holds for each of ``words``, in order; words not in it are worked out
+    once each (the cache is emptied first when it has grown past ``_CACHE_LIMIT``)."""
+    try:
+        return list(map(cache.__getitem__, words))
+    except KeyError:
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
+        for word in set(words).difference(cache):
+            cache[word] = work_out(word)
+        return list(map(cache.__getitem__, words))
