@@ -238,7 +238,7 @@ class SplitLeafMatcher(W3LeafMatcher):
     def _counts_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """The gaps between the block's documents and their counts, as written by
         ``_counts_as_arrays``."""
-        data = _counts_data(
+        data = counts_data(
             self._postfile.get(self._dataoffset, self._countslength), self._counts_form
         )
         size = self._blocklength
@@ -278,67 +278,15 @@ class SplitLeafMatcher(W3LeafMatcher):
         for block in self._blocks():
             if not block.form & _ARRAYS:
                 return None
-            parts.append(_counts_data(block.counts, block.form))
+            parts.append(counts_data(block.counts, block.form))
             sizes.append(block.size)
-        # Each block is its gaps then its counts: split them with one mask over all blocks.
-        every = np.frombuffer(b"".join(parts), dtype="<u4")
-        counts_of = np.array(sizes, dtype=np.int64)
-        gaps_first = np.resize(np.array([True, False]), 2 * len(sizes))
-        is_gap = np.repeat(gaps_first, np.repeat(counts_of, 2))
-        # Gaps count from 0 in each block: a running sum, less the sum before each block.
-        running = np.cumsum(every[is_gap], dtype=np.int64)
-        ends = np.cumsum(counts_of)
-        before = np.concatenate(([0], running[ends[:-1] - 1]))
-        ids = running - np.repeat(before, counts_of)
-        return ids, every[~is_gap].view("<f4").astype(np.float64)
-
-    def term_arrays(self) -> tuple[np.ndarray, ...] | None:
-        """Everything the term's blocks hold, from one read of them all: document numbers,
-        counts, how many positions each posting has, and the positions' gaps (each posting's
-        first from 0), as ``postings_arrays`` and ``positions_arrays`` give them; None if a block
-        keeps its counts or positions in an earlier form. (What merging segments reads.)"""
-        docs, weights, counts, gaps = [], [], [], []
-        for block in self._blocks():
-            if not block.form & _ARRAYS or not block.positions_as_arrays:
-                return None
-            part = _counts_data(block.counts, block.form)
-            docs.append(np.cumsum(np.frombuffer(part, dtype="<u4", count=block.size)))
-            weights.append(np.frombuffer(part, dtype="<f4", offset=4 * block.size))
-            block_counts, block_gaps = _unpickled(block.positions, block.positions_compressed)
-            counts.append(np.frombuffer(block_counts, dtype="<u4"))
-            gaps.append(np.frombuffer(block_gaps, dtype="<u4"))
-        return (
-            np.concatenate(docs).astype(np.int64),
-            np.concatenate(weights).astype(np.float64),
-            np.concatenate(counts).astype(np.int64),
-            np.concatenate(gaps),
-        )
+        return blocks_counts(parts, sizes)
 
     def _blocks(self) -> Iterator[_BlockParts]:
         """The term's blocks, from one read of all of them."""
-        start = self._baseoffset
         extent = self._length  # (a 1-tuple when Whoosh read it from a term's entry)
         end = self._startoffset + (extent[0] if isinstance(extent, tuple) else extent)
-        data = self._postfile.get(start, end - start)
-        at = 0
-        while True:
-            length, size, _, _, form, _, _, counts_length, packed, as_arrays = _HEAD.unpack_from(
-                data, at
-            )
-            counts_at = at + _HEAD.size
-            positions_at = counts_at + counts_length
-            block_end = at + _INT_SIZE + abs(length)
-            yield _BlockParts(
-                size,
-                form,
-                data[counts_at:positions_at],
-                data[positions_at:block_end],
-                packed,
-                as_arrays,
-            )
-            if length < 0:
-                return
-            at = block_end
+        return _parsed_blocks(self._postfile.get(self._baseoffset, end - self._baseoffset))
 
     def positions_arrays(self) -> tuple[np.ndarray, np.ndarray] | None:
         """The block's positions as written by ``_positions_as_arrays`` (None for a block that
@@ -353,9 +301,67 @@ class SplitLeafMatcher(W3LeafMatcher):
         return _unpickled(self._postfile.get(offset, length), compressed)
 
 
-def _counts_data(data: bytes, form: int) -> bytes:
+def stored_blocks(postfile: Any, terminfo: Any) -> list[_BlockParts] | None:
+    """A term's blocks as this codec stores them, from one read of them all, without a matcher;
+    None if they are in another form (Whoosh's, or counts pickled) or in the term's entry."""
+    if terminfo.is_inlined():
+        return None
+    offset, extent = terminfo.extent()
+    length = extent[0] if isinstance(extent, tuple) else extent
+    skip = len(WHOOSH3_HEADER_MAGIC)
+    blocks = list(_parsed_blocks(postfile.get(offset + skip, length - skip)))
+    if all(block.form & _ARRAYS and block.positions_as_arrays for block in blocks):
+        return blocks
+    return None
+
+
+def _parsed_blocks(data: bytes) -> Iterator[_BlockParts]:
+    """The blocks of a term's postings, from their bytes."""
+    at = 0
+    while True:
+        length, size, _, _, form, _, _, counts_length, packed, as_arrays = _HEAD.unpack_from(
+            data, at
+        )
+        counts_at = at + _HEAD.size
+        positions_at = counts_at + counts_length
+        block_end = at + _INT_SIZE + abs(length)
+        yield _BlockParts(
+            size,
+            form,
+            data[counts_at:positions_at],
+            data[positions_at:block_end],
+            packed,
+            as_arrays,
+        )
+        if length < 0:
+            return
+        at = block_end
+
+
+def counts_data(data: bytes, form: int) -> bytes:
     """A block's counts part as ``_counts_as_arrays`` made it, from the form it is stored in."""
     return zlib.decompress(data) if form & _COMPRESSED else data
+
+
+def blocks_counts(parts: list[bytes], sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The document numbers and counts of blocks, from their counts parts (as ``counts_data``
+    gives them) and how many postings each has: in one step over all of them."""
+    # Each block is its gaps then its counts: split them with one mask over all blocks.
+    every = np.frombuffer(b"".join(parts), dtype="<u4")
+    counts_of = np.array(sizes, dtype=np.int64)
+    gaps_first = np.resize(np.array([True, False]), 2 * len(sizes))
+    is_gap = np.repeat(gaps_first, np.repeat(counts_of, 2))
+    # Gaps count from 0 in each block: a running sum, less the sum before each block.
+    running = np.cumsum(every[is_gap], dtype=np.int64)
+    ends = np.cumsum(counts_of)
+    before = np.concatenate(([0], running[ends[:-1] - 1]))
+    ids = running - np.repeat(before, counts_of)
+    return ids, every[~is_gap].view("<f4").astype(np.float64)
+
+
+def positions_data(block: _BlockParts) -> tuple[bytes, bytes]:
+    """A block's positions part as ``_positions_as_arrays`` made it."""
+    return _unpickled(block.positions, block.positions_compressed)
 
 
 def _unpickled(data: bytes, compressed: bool) -> Any:

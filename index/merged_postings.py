@@ -1,19 +1,21 @@
-"""The prose postings of segments being merged, read a term at a time as arrays.
+"""The prose postings of segments being merged, read a chunk of terms at a time as arrays.
 
 Whoosh merges segments by reading every posting of every term, positions and all, as a Python
 tuple into its posting pool, which sorts them all again: merging 100,000 articles took minutes.
 But a segment lists its terms in order and numbers its documents in order, and segments are
-merged in order. So here every segment's terms are walked side by side; each term's postings
-are read from each segment that has it (all its blocks at once, as arrays), renumbered into the
-new segment, the deleted left out, and put together; and terms are handed on in order, in chunks,
-for ``prose_postings.write_postings`` to write, as it writes new documents' postings.
+merged in order. So here every segment's terms are walked side by side; each term's blocks are
+read from each segment that has it, as the bytes they are stored as; and once a chunk of terms
+has gathered, all their blocks are decoded together, renumbered into the new segment and the
+deleted left out, in a few array operations. (Most terms have one block of a few postings, so
+decoding them one by one cost a dozen numpy calls a posting.) Chunks are handed on in term
+order, for ``prose_postings.write_postings`` to write, as it writes new documents' postings.
 """
 
 from __future__ import annotations
 
 import heapq
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
@@ -24,7 +26,7 @@ from whoosh.fields import Schema
 from whoosh.filedb.filestore import Storage
 from whoosh.reading import SegmentReader
 
-from index.codec import SplitLeafMatcher
+from index.codec import blocks_counts, counts_data, positions_data, stored_blocks
 from index.prose_postings import Postings
 
 # Postings gathered before a chunk is handed on: the memory a merge holds, whatever its size.
@@ -57,27 +59,22 @@ def merged_chunks(
     """The postings of field ``name`` of the ``merged`` segments (in the order their documents
     take in the new segment), in term order, in chunks of whole terms."""
     readers = [SegmentReader(storage, schema, each.segment) for each in merged]
+    # Every segment's documents in one array of new numbers: a segment's start in it, plus an
+    # old number, gives the new one.
+    starts = np.cumsum([0] + [len(each.new_numbers) for each in merged[:-1]])
+    new_numbers = np.concatenate([each.new_numbers for each in merged])
     try:
         walks = [_terms(reader, name, number) for number, reader in enumerate(readers)]
-        texts: list[bytes] = []
-        parts: list[tuple[np.ndarray, ...]] = []
-        gathered = 0
+        chunk = _Chunk()
         for text, found in groupby(heapq.merge(*walks), key=itemgetter(0)):
-            pieces = [
-                _postings(readers[number], name, terminfo, merged[number].new_numbers)
-                for _, number, terminfo in found
-            ]
-            pieces = [piece for piece in pieces if len(piece[0])]
-            if not pieces:  # every posting deleted: the term goes, as in Whoosh's merge
-                continue
-            texts.append(text)
-            parts.append(tuple(np.concatenate(column) for column in zip(*pieces, strict=True)))
-            gathered += len(parts[-1][0])
-            if gathered >= CHUNK_POSTINGS:
-                yield texts, _chunk(parts)
-                texts, parts, gathered = [], [], 0
-        if texts:
-            yield texts, _chunk(parts)
+            chunk.texts.append(text)
+            for _, number, terminfo in found:
+                chunk.add(readers[number], name, terminfo, int(starts[number]))
+            if chunk.postings >= CHUNK_POSTINGS:
+                yield chunk.decoded(new_numbers)
+                chunk = _Chunk()
+        if chunk.texts:
+            yield chunk.decoded(new_numbers)
     finally:
         for reader in readers:
             reader.close()
@@ -91,50 +88,93 @@ def _terms(reader: SegmentReader, name: str, number: int) -> Iterator[tuple[byte
         yield text, number, terminfo
 
 
-def _postings(
-    reader: SegmentReader, name: str, terminfo: Any, new_numbers: np.ndarray
-) -> tuple[np.ndarray, ...]:
-    """A term's postings in one segment, renumbered, the deleted left out: documents,
-    weights, counts of positions, and the positions' gaps (each posting's first from 0)."""
-    terms = reader._terms
-    matcher = terms._codec.postings_reader(terms._postfile, terminfo, reader.schema[name].format)
-    arrays = matcher.term_arrays() if isinstance(matcher, SplitLeafMatcher) else None
-    docs, weights, counts, gaps = arrays if arrays is not None else _matched_arrays(matcher)
-    docs = new_numbers[docs]
-    kept = docs >= 0
-    if not kept.all():
-        gaps = gaps[np.repeat(kept, counts)]
-        docs, weights, counts = docs[kept], weights[kept], counts[kept]
-    return docs, weights, counts, gaps
+@dataclass(slots=True)
+class _Chunk:
+    """Terms' blocks gathered as stored (each block's parts, postings, term and segment), to be
+    decoded together."""
+
+    texts: list[bytes] = field(default_factory=list)
+    counts: list[bytes] = field(default_factory=list)  # each block's documents and counts
+    positions: list[bytes] = field(default_factory=list)  # how many positions each posting has
+    gaps: list[bytes] = field(default_factory=list)  # and the gaps between them
+    sizes: list[int] = field(default_factory=list)
+    terms: list[int] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)  # the block's segment's start
+    postings: int = 0
+
+    def add(self, reader: SegmentReader, name: str, terminfo: Any, start: int) -> None:
+        """The blocks of the last text's postings in one segment (whose documents start at
+        ``start`` among those merged)."""
+        terms = reader._terms
+        blocks = stored_blocks(terms._postfile, terminfo)
+        if blocks is None:  # another form: read a posting at a time, as one block
+            matcher = terms._codec.postings_reader(
+                terms._postfile, terminfo, reader.schema[name].format
+            )
+            blocks = [_as_block(*_matched_arrays(matcher))]
+        else:
+            blocks = [(counts_data(b.counts, b.form), *positions_data(b), b.size) for b in blocks]
+        term = len(self.texts) - 1
+        for counts, positions, gaps, size in blocks:
+            self.counts.append(counts)
+            self.positions.append(positions)
+            self.gaps.append(gaps)
+            self.sizes.append(size)
+            self.terms.append(term)
+            self.starts.append(start)
+            self.postings += size
+
+    def decoded(self, new_numbers: np.ndarray) -> tuple[list[bytes], Postings]:
+        """The chunk's texts and their postings, renumbered, the deleted left out (and a term
+        left with none dropped, as in Whoosh's merge)."""
+        sizes = np.array(self.sizes, dtype=np.int64)
+        docs, weights = blocks_counts(self.counts, self.sizes)
+        docs = new_numbers[docs + np.repeat(np.array(self.starts, dtype=np.int64), sizes)]
+        counts = np.frombuffer(b"".join(self.positions), dtype="<u4").astype(np.int64)
+        gaps = np.frombuffer(b"".join(self.gaps), dtype="<u4")
+        terms = np.repeat(np.array(self.terms, dtype=np.int64), sizes)
+        texts = self.texts
+        kept = docs >= 0
+        if not kept.all():
+            gaps = gaps[np.repeat(kept, counts)]
+            docs, weights, counts, terms = docs[kept], weights[kept], counts[kept], terms[kept]
+            left, terms = np.unique(terms, return_inverse=True)
+            texts = [texts[term] for term in left.tolist()]
+        return texts, Postings(
+            terms=terms,
+            docs=docs,
+            weights=weights,
+            counts=counts,
+            starts=np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64),
+            gaps=gaps,
+        )
 
 
-def _matched_arrays(matcher: Any) -> tuple[np.ndarray, ...]:
-    """A term's postings read one by one, as Whoosh reads any segment."""
+def _matched_arrays(matcher: Any) -> tuple[list[int], list[float], list[tuple[int, ...]]]:
+    """A term's postings read one by one, as Whoosh reads any segment: documents, counts and
+    positions."""
     docs, weights, positions = [], [], []
     while matcher.is_active():
         docs.append(matcher.id())
         weights.append(matcher.weight())
-        positions.append(matcher.value_as("positions"))
+        positions.append(tuple(matcher.value_as("positions")))
         matcher.next()
-    gaps = [
-        p - before for each in positions for p, before in zip(each, [0, *each[:-1]], strict=True)
-    ]
-    return (
-        np.array(docs, dtype=np.int64),
-        np.array(weights, dtype=np.float64),
-        np.array([len(each) for each in positions], dtype=np.int64),
-        np.array(gaps, dtype=np.uint32),
+    return docs, weights, positions
+
+
+def _as_block(
+    docs: list[int], weights: list[float], positions: list[tuple[int, ...]]
+) -> tuple[bytes, bytes, bytes, int]:
+    """Postings as the parts of one block of this codec's (its first document counted from 0)."""
+    doc_gaps = np.diff(np.array(docs, dtype=np.int64), prepend=0).astype("<u4")
+    counts = np.array([len(each) for each in positions], dtype="<u4")
+    gaps = np.array(
+        [p - before for each in positions for p, before in zip(each, (0, *each[:-1]), strict=True)],
+        dtype="<u4",
     )
-
-
-def _chunk(parts: list[tuple[np.ndarray, ...]]) -> Postings:
-    docs, weights, counts, gaps = (np.concatenate(column) for column in zip(*parts, strict=True))
-    sizes = [len(part[0]) for part in parts]
-    return Postings(
-        terms=np.repeat(np.arange(len(parts)), sizes),
-        docs=docs,
-        weights=weights,
-        counts=counts,
-        starts=np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64),
-        gaps=gaps,
+    return (
+        doc_gaps.tobytes() + np.array(weights, dtype="<f4").tobytes(),
+        counts.tobytes(),
+        gaps.tobytes(),
+        len(docs),
     )
