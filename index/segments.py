@@ -182,15 +182,34 @@ class IndexWriter(SegmentWriter):
 
 
 def _postings_except(reader: Any, fields: Container[str]) -> Iterator[tuple[Any, ...]]:
-    """A reader's postings as Whoosh's ``iter_postings`` gives them, less those of ``fields``
-    (which are not read)."""
-    for fieldname, text in reader.all_terms():
-        if fieldname in fields:
-            continue
-        matcher = reader.postings(fieldname, text)
-        while matcher.is_active():
-            yield fieldname, text, matcher.id(), matcher.weight(), matcher.value()
-            matcher.next()
+    """A reader's postings as Whoosh's ``iter_postings`` gives them, less those of ``fields``,
+    whose terms are not even walked (most of a segment's terms are words of prose). Each term's
+    postings come from the entry the walk reads, where Whoosh looks every term up again."""
+    terms = reader._terms
+    deleted = frozenset(reader._perdoc.deleted_docs())
+    names = sorted(
+        set(reader.indexed_field_names()).intersection(reader.schema.names()) - set(fields)
+    )
+    for name in names:
+        field_format = reader.schema[name].format
+        for (fieldname, text), terminfo in terms.items_from(name, b""):
+            if fieldname != name:
+                break
+            inlined = terminfo.inlined_postings()
+            if inlined is not None:  # (a term with one posting keeps it in its entry)
+                postings = zip(*inlined, strict=True)
+            else:
+                matcher = terms._codec.postings_reader(terms._postfile, terminfo, field_format)
+                postings = _matched(matcher)
+            for docnum, weight, value in postings:
+                if docnum not in deleted:
+                    yield name, text, docnum, weight, value
+
+
+def _matched(matcher: Any) -> Iterator[tuple[int, float, Any]]:
+    while matcher.is_active():
+        yield matcher.id(), matcher.weight(), matcher.value()
+        matcher.next()
 
 
 class _ChunkedPool(PostingPool):
