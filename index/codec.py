@@ -38,6 +38,8 @@ from whoosh.formats import Positions
 from whoosh.system import _INT_SIZE, pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
+from index.term_table import CompactTermsWriter
+
 _PROTOCOL = 2  # as Whoosh pickles blocks
 # A block's length (negative for a term's last block), then its statistics: postings, last
 # document, highest count, form of the counts (``_COMPRESSED``, ``_ARRAYS``), shortest and
@@ -57,6 +59,12 @@ class SplitCodec(W3Codec):
     (A segment keeps the codec that wrote it, pickled by name: this class must stay importable
     as ``index.codec.SplitCodec``.)
     """
+
+    def field_writer(self, storage, segment):  # type: ignore[no-untyped-def]
+        """Whoosh's, writing its term dictionary with a small memory (``index/term_table.py``)."""
+        writer = super().field_writer(storage, segment)
+        writer._tindex = CompactTermsWriter.taking_over(writer._tindex)
+        return writer
 
     def postings_writer(self, dbfile, byteids=False):  # type: ignore[no-untyped-def]
         if byteids:  # term vectors, which Whoosh reads with its own matcher

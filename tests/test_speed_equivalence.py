@@ -27,6 +27,8 @@ from hypothesis import strategies as st
 from whoosh import query as wq
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StopFilter
 from whoosh.codec.whoosh3 import W3Codec
+from whoosh.filedb.filestore import RamStorage
+from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
 from whoosh.highlight import ContextFragmenter, set_matched_filter
 from whoosh.index import FileIndex
 
@@ -40,6 +42,7 @@ from index.options import IngestOptions
 from index.schema import column_name, from_stored, split_values, to_document
 from index.segments import MERGE_FACTOR, PARALLEL_FROM, IndexWriter, tail_to_merge
 from index.store import open_index, open_or_create_index
+from index.term_table import CompactTermsWriter
 from index.writer import ingest
 from search import array_scoring
 from search.engine import SearchRequest, search
@@ -229,6 +232,30 @@ def test_merging_a_term_at_a_time_writes_the_bytes_of_whooshs_merge(
         writer.commit(merge=False)
     expected = _segment_files(tmp_path / "pool", [], arrays=False, optimize=True)
     assert _segment_files(tmp_path / "arrays", [], arrays=True, optimize=True) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    entries=st.dictionaries(
+        st.binary(min_size=1, max_size=12), st.binary(max_size=20), max_size=600
+    )
+)
+def test_the_compact_terms_writer_writes_whooshs_bytes(entries: dict[bytes, bytes]) -> None:
+    written = []
+    for compact in (False, True):
+        folder = RamStorage()
+        writer = OrderedHashWriter(folder.create_file("terms"))
+        if compact:
+            writer = CompactTermsWriter.taking_over(writer)
+        writer.extras["fieldmap"] = {"body": 0}
+        for key in sorted(entries):
+            writer.add(key, entries[key])
+        writer.close()
+        written.append(folder.open_file("terms").read())
+        reader = OrderedHashReader.open(folder, "terms")
+        assert list(reader.items()) == sorted(entries.items())
+        assert all(reader[key] == value for key, value in entries.items())
+    assert written[1] == written[0]
 
 
 def test_segments_written_before_the_codec_are_read_alongside_new_ones(tmp_path: Path) -> None:
