@@ -224,14 +224,15 @@ class StoryGrouper:
     def _find_story(self, found: Fingerprint, article_id: str) -> str | None:
         """The story of the most resembling candidate above ``STORY_THRESHOLD``, if any
         (of equals, the one judged last)."""
-        candidates: dict[str, None] = {}  # (in the order judged, newest first within a band)
-        for band in found.bands:
-            rows = self.db.execute(
-                "SELECT id FROM bands WHERE band = ? ORDER BY rowid DESC LIMIT ?",
-                (band, BAND_CANDIDATES),
-            )
-            candidates.update((candidate, None) for (candidate,) in rows)
-        candidates.pop(article_id, None)
+        if not found.bands:
+            return None
+        # Each band's newest, in one statement (one a band took three times as long).
+        newest = "SELECT id FROM (SELECT id FROM bands WHERE band = ? ORDER BY rowid DESC LIMIT ?)"
+        rows = self.db.execute(
+            " UNION ALL ".join([newest] * len(found.bands)),
+            [value for band in found.bands for value in (band, BAND_CANDIDATES)],
+        )
+        candidates = {candidate for (candidate,) in rows} - {article_id}
         if not candidates:
             return None
         marks = ",".join("?" * len(candidates))
