@@ -71,10 +71,10 @@ def merged_chunks(
             for _, number, terminfo in found:
                 chunk.add(readers[number], name, terminfo, int(starts[number]))
             if chunk.postings >= CHUNK_POSTINGS:
-                yield chunk.decoded(new_numbers)
+                yield from chunk.decoded(new_numbers)
                 chunk = _Chunk()
         if chunk.texts:
-            yield chunk.decoded(new_numbers)
+            yield from chunk.decoded(new_numbers)
     finally:
         for reader in readers:
             reader.close()
@@ -124,9 +124,9 @@ class _Chunk:
             self.starts.append(start)
             self.postings += size
 
-    def decoded(self, new_numbers: np.ndarray) -> tuple[list[bytes], Postings]:
+    def decoded(self, new_numbers: np.ndarray) -> Iterator[tuple[list[bytes], Postings]]:
         """The chunk's texts and their postings, renumbered, the deleted left out (and a term
-        left with none dropped, as in Whoosh's merge)."""
+        left with none dropped, as in Whoosh's merge); nothing if none is left."""
         sizes = np.array(self.sizes, dtype=np.int64)
         docs, weights = blocks_counts(self.counts, self.sizes)
         docs = new_numbers[docs + np.repeat(np.array(self.starts, dtype=np.int64), sizes)]
@@ -140,13 +140,18 @@ class _Chunk:
             docs, weights, counts, terms = docs[kept], weights[kept], counts[kept], terms[kept]
             left, terms = np.unique(terms, return_inverse=True)
             texts = [texts[term] for term in left.tolist()]
-        return texts, Postings(
-            terms=terms,
-            docs=docs,
-            weights=weights,
-            counts=counts,
-            starts=np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64),
-            gaps=gaps,
+        if not texts:
+            return
+        yield (
+            texts,
+            Postings(
+                terms=terms,
+                docs=docs,
+                weights=weights,
+                counts=counts,
+                starts=np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64),
+                gaps=gaps,
+            ),
         )
 
 

@@ -204,13 +204,15 @@ def test_postings_gathered_as_arrays_are_the_bytes_whooshs_pool_writes(
     assert _segment_files(tmp_path / "arrays", more, arrays=True, optimize=True) == expected
 
 
+@pytest.mark.parametrize("chunk", [500, 1])
 def test_merging_a_term_at_a_time_writes_the_bytes_of_whooshs_merge(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
 ) -> None:
     # Segments of every form Byline has written: blocks of pickled counts (the fixture),
     # Whoosh's own codec, and arrays; with deleted articles among them, one the only article
-    # with its words. (Small chunks, so that terms are handed on in several.)
-    monkeypatch.setattr(merged_postings, "CHUNK_POSTINGS", 500)
+    # with its words. (Small chunks, so that terms are handed on in several; with chunks of one
+    # term, the deleted article's words make chunks left with no postings.)
+    monkeypatch.setattr(merged_postings, "CHUNK_POSTINGS", chunk)
     for name in ("pool", "arrays"):
         index = _extract(FIXTURES / "index-split-codec-pickled-counts.tar.xz", tmp_path / name)
         writer = open_index(index).writer()  # Whoosh's own writer and codec
