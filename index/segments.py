@@ -113,8 +113,7 @@ class IndexWriter(SegmentWriter):
         fields = []
         for name in fieldnames:
             field = self.schema[name]
-            lengths = perdoc._cached_reader(_lenfield(name), LENGTHS_COLUMN)
-            lengths = [byte_to_length(b) for b in lengths] if lengths is not None else [0] * count
+            lengths = _column_lengths(perdoc, name, count)
             column = None
             if field.column_type and reader.has_column(name):
                 column = reader.column_reader(name, field.column_type)
@@ -257,15 +256,25 @@ class _LengthsOnce:
         """Every document's length of the field, by document number."""
         lengths = self._lengths.get(fieldname)
         if lengths is None:
-            read = self._reader.doc_field_length
             count = self._reader.doc_count_all()
-            lengths = self._lengths[fieldname] = [read(d, fieldname) for d in range(count)]
+            lengths = self._lengths[fieldname] = _column_lengths(self._reader, fieldname, count)
         return lengths
 
     def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> Any:
         if default != 0:
             return self._reader.doc_field_length(docnum, fieldname, default)
         return self.field_lengths(fieldname)[docnum]
+
+
+def _column_lengths(perdoc: Any, fieldname: str, count: int) -> list[int | None]:
+    """Every document's length of a field in a segment (``perdoc``, Whoosh's per-document
+    reader), as its ``doc_field_length`` gives them one at a time (None for a document without
+    the field, 0 for all when the field keeps no lengths), from one read of the column: one at
+    a time, a field without lengths asks the file system for its column every time."""
+    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if column is None:
+        return [0] * count
+    return [byte_to_length(length) if length else None for length in column]
 
 
 def process_pool(

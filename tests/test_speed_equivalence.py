@@ -40,7 +40,13 @@ from index.fast_analysis import CachedAnalyzer
 from index.fields import FieldMapping, record_to_article
 from index.options import IngestOptions
 from index.schema import column_name, from_stored, split_values, to_document
-from index.segments import MERGE_FACTOR, PARALLEL_FROM, IndexWriter, tail_to_merge
+from index.segments import (
+    MERGE_FACTOR,
+    PARALLEL_FROM,
+    IndexWriter,
+    _column_lengths,
+    tail_to_merge,
+)
 from index.store import open_index, open_or_create_index
 from index.term_table import CompactTermsWriter
 from index.writer import ingest
@@ -258,6 +264,25 @@ def test_the_compact_terms_writer_writes_whooshs_bytes(entries: dict[bytes, byte
         assert list(reader.items()) == sorted(entries.items())
         assert all(reader[key] == value for key, value in entries.items())
     assert written[1] == written[0]
+
+
+def test_lengths_read_a_column_at_a_time_are_whooshs_one_by_one(tmp_path: Path) -> None:
+    # (What merges and segment writing read: every field, those without lengths too, and an
+    # article without a body, whose length Whoosh gives as None.)
+    records = [*_records(60), {"id": "bodiless", "title": "Zanzibar quokkas", "body": ""}]
+    index = tmp_path / "lengths"
+    _segment_files(index, _documents(records), arrays=True)
+    reader = open_index(index).reader()
+    try:
+        (leaf, _), *_ = reader.leaf_readers()
+        count = leaf.doc_count_all()
+        for name in leaf.schema.names():
+            expected = [leaf._perdoc.doc_field_length(d, name) for d in range(count)]
+            assert _column_lengths(leaf._perdoc, name, count) == expected, name
+        body = _column_lengths(leaf._perdoc, "body", count)
+        assert None in body and max(length or 0 for length in body) > 10
+    finally:
+        reader.close()
 
 
 def test_segments_written_before_the_codec_are_read_alongside_new_ones(tmp_path: Path) -> None:
