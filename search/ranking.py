@@ -15,6 +15,12 @@ BM25_B = 0.75
 BM25_K1 = 2.0
 
 
+def best_first(entry: tuple[int, float]) -> tuple[float, int]:
+    """The sort key of a ``Ranked`` entry: higher scores first, equal scores by document
+    number (so the order never depends on how the entries came)."""
+    return -entry[1], entry[0]
+
+
 def weighting() -> scoring.WeightingModel:
     """BM25F over title and body; field weights come from the query's field boosts."""
     return scoring.BM25F(B=BM25_B, K1=BM25_K1)

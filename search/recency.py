@@ -15,7 +15,7 @@ from whoosh.searching import Searcher
 
 from index.schema import missing_date_value
 from search.column_arrays import dates
-from search.ranking import Ranked
+from search.ranking import Ranked, best_first
 
 HALF_LIFE_DAYS = 30.0
 RECENCY_WEIGHT = 0.5  # the share of its score the oldest article gives up
@@ -43,4 +43,4 @@ def reordered(searcher: Searcher, ranked: Ranked) -> Ranked:
     rescored = [
         (docnum, score * factor) for (docnum, score), factor in zip(ranked, factors, strict=True)
     ]
-    return sorted(rescored, key=lambda item: (-item[1], item[0]))
+    return sorted(rescored, key=best_first)

@@ -30,7 +30,7 @@ from itertools import pairwise
 from whoosh.searching import Searcher
 
 from index.schema import TITLE_BOOST
-from search.ranking import BM25_B, BM25_K1, Ranked
+from search.ranking import BM25_B, BM25_K1, Ranked, best_first
 
 DEPTH = 50  # first-stage matches reordered
 PROXIMITY_WEIGHT = 0.8
@@ -63,18 +63,14 @@ def rerank(searcher: Searcher, words: Sequence[str], ranked: Ranked) -> Ranked:
     top = max(scores.values())
     scores = {docnum: score / top for docnum, score in scores.items()}
     if len(scores) >= 2 * FEEDBACK_DOCS:  # with fewer, the "top few" are all there is
-        ordered = sorted(scores.items(), key=_best_first)[:FEEDBACK_DOCS]
+        ordered = sorted(scores.items(), key=best_first)[:FEEDBACK_DOCS]
         topic = _topic_words(searcher, [(texts[docnum], score) for docnum, score in ordered])
         related = {docnum: _bm25f(topic, text, norms) for docnum, text in texts.items()}
         most = max(related.values(), default=0.0)
         for docnum, value in related.items() if most > 0 else ():
             scores[docnum] += FEEDBACK_WEIGHT * value / most
     first = head[0][1]
-    return sorted(scores.items(), key=_best_first) + [(d, s / first) for d, s in tail]
-
-
-def _best_first(item: tuple[int, float]) -> tuple[float, int]:
-    return -item[1], item[0]
+    return sorted(scores.items(), key=best_first) + [(d, s / first) for d, s in tail]
 
 
 def _analysed(searcher: Searcher, docnum: int) -> _Words:
