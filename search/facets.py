@@ -77,7 +77,7 @@ def _whole(reader: Any) -> list[Any]:
     (``_offsets``, ``_lengths``, ``_dbfile`` and ``_basepos`` are internals of the pinned Whoosh
     release's variable-length column; any other reader is read value by value.)
     """
-    if type(reader) is not VarBytesColumn.Reader:
+    if not isinstance(reader, VarBytesColumn.Reader):
         return list(reader)
     offsets, lengths = reader._offsets, reader._lengths
     if not len(lengths):

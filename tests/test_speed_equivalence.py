@@ -27,12 +27,13 @@ from hypothesis import strategies as st
 from whoosh import query as wq
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StopFilter
 from whoosh.codec.whoosh3 import W3Codec
+from whoosh.columns import VarBytesColumn
 from whoosh.filedb.filestore import RamStorage
 from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
 from whoosh.highlight import ContextFragmenter, set_matched_filter
 from whoosh.index import FileIndex
 
-from index import merged_postings, prose_postings
+from index import codec, merged_postings, prose_postings
 from index.analysis import text_analyzer
 from index.codec import _ARRAYS, SplitCodec
 from index.dates import parse_bound, to_naive_utc
@@ -824,3 +825,51 @@ def test_snippets_from_the_words_near_matches_are_whooshs(
 class _At:
     startchar: int
     endchar: int
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(st.binary(max_size=30), max_size=80), offsets_from=st.sampled_from([0, 2**15])
+)
+def test_byte_columns_opened_by_the_codec_read_as_whooshs(
+    values: list[bytes], offsets_from: int
+) -> None:
+    # (Whoosh writes the offsets of a column of over ``offsets_from`` documents, 2**15 unless
+    # told; below that, they are worked out from the lengths when the column is opened.)
+    stored = [
+        {"title": value.decode("latin-1"), "n": number} for number, value in enumerate(values)
+    ]
+    for column, ours, documents in (
+        (VarBytesColumn(write_offsets_cutoff=offsets_from), codec._VAR_BYTES, values),
+        (codec.STORED_COLUMN, codec._STORED, stored),
+    ):
+        folder = RamStorage()
+        file = folder.create_file("column")
+        writer = column.writer(file)
+        for number, value in enumerate(documents):
+            writer.add(number, value)
+        writer.finish(len(documents))
+        length = file.tell()
+        file.close()
+        readers = [
+            opened.reader(folder.open_file("column"), 0, length, len(documents))
+            for opened in (column, ours)
+        ]
+        plain, fast = (getattr(reader, "_child", reader) for reader in readers)  # (unpickling)
+        assert isinstance(fast, codec._OffsetsInC) and not isinstance(plain, codec._OffsetsInC)
+        for reader in readers:
+            assert list(reader) == documents
+            assert [reader[number] for number in range(len(documents))] == documents
+
+
+def test_an_index_opens_its_byte_columns_with_the_codecs_readers(index_path: Path) -> None:
+    reader = open_index(index_path).reader()
+    try:
+        for leaf, _ in reader.leaf_readers():
+            assert isinstance(leaf.column_reader("story", translate=False), codec._VarBytesReader)
+            assert isinstance(
+                leaf._perdoc._cached_reader("_stored", codec.STORED_COLUMN)._child,
+                codec._CompressedBytesReader,
+            )
+    finally:
+        reader.close()
