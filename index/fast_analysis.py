@@ -9,9 +9,10 @@ that come out are the same, in the same positions; any other chain is run as it 
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable, Iterator, Sequence
-from operator import itemgetter
+from operator import itemgetter, methodcaller
 from typing import Any
 
 from whoosh.analysis import (
@@ -27,15 +28,16 @@ from whoosh.analysis import (
 
 from index.analysis import SpellingFilter, TypographyFilter
 
-# Filters whose output for a token depends on that token alone (and drop at most that token).
-_PER_TOKEN = (
-    LowercaseFilter,
-    CharsetFilter,
-    StopFilter,
-    StemFilter,
-    TypographyFilter,
-    SpellingFilter,
-)
+# Filters whose output for a token depends on that token alone: how each rewrites a word's text
+# (StopFilter and StemFilter, which look at whether a word is a stopword, are taken apart in
+# ``CachedAnalyzer._analyse``).
+_REWRITES: dict[type, Callable[[Any], Callable[[str], str]]] = {
+    LowercaseFilter: lambda _: str.lower,
+    CharsetFilter: lambda item: methodcaller("translate", item.charmap),
+    TypographyFilter: lambda item: item.rewrite,
+    SpellingFilter: lambda item: item.rewrite,
+}
+_PER_TOKEN = (*_REWRITES, StopFilter, StemFilter)
 _DROPPED = None
 _CACHE_LIMIT = 500_000  # distinct words remembered per stopword mode, then forgotten at once
 
@@ -144,7 +146,7 @@ class CachedAnalyzer(Analyzer):
     ) -> Iterator[Token]:
         renumber = self._renumber and positions
         kept_pos: int | None = None
-        for number, match, (text, stopped) in self._analysed(value, removestops, token.mode):
+        for number, match, (text, stopped) in self._analysed(value, removestops):
             token.text, token.stopped = text, stopped
             token.boost = 1.0
             if positions:
@@ -167,10 +169,8 @@ class CachedAnalyzer(Analyzer):
             return [text for text, _ in found], [span for _, span in found]
         matches = list(self._expression.finditer(value))
         found = list(map(re.Match.group, matches))
-        outcomes = _looked_up(self._words[False], found, lambda ws: self._analyse(ws, False, mode))
-        if _DROPPED in outcomes:  # (a filter that drops words even when stopwords are kept)
-            kept = [(o, m) for o, m in zip(outcomes, matches, strict=True) if o is not _DROPPED]
-            outcomes, matches = [o for o, _ in kept], [m for _, m in kept]
+        # (With stopwords kept, no filter drops a word.)
+        outcomes = _looked_up(self._words[False], found, lambda ws: self._analyse(ws, False))
         return list(map(itemgetter(0), outcomes)), list(map(re.Match.span, matches))
 
     def terms(self, value: str, mode: str = "") -> list[str]:
@@ -178,7 +178,7 @@ class CachedAnalyzer(Analyzer):
         with one regex scan and a lookup a word: what ranking needs from a whole article."""
         if self._expression is None:
             return [token.text for token in self.inner(value, mode=mode)]
-        return [term for term in self._outcomes(value, mode) if term is not None]
+        return [term for term in self._outcomes(value) if term is not None]
 
     def positioned_terms(self, value: str, mode: str = "") -> tuple[list[str], Sequence[int]]:
         """The texts and positions of the tokens ``self(value, positions=True)`` gives
@@ -186,7 +186,7 @@ class CachedAnalyzer(Analyzer):
         if self._expression is None:
             tokens = [(t.text, t.pos) for t in self.inner(value, positions=True, mode=mode)]
             return [text for text, _ in tokens], [pos for _, pos in tokens]
-        outcomes = self._outcomes(value, mode)
+        outcomes = self._outcomes(value)
         kept = [term for term in outcomes if term is not None]
         if not self._renumber:
             return kept, [number for number, term in enumerate(outcomes) if term is not None]
@@ -194,7 +194,7 @@ class CachedAnalyzer(Analyzer):
         first = next((number for number, term in enumerate(outcomes) if term is not None), 0)
         return kept, range(first, first + len(kept))
 
-    def _outcomes(self, value: str, mode: str) -> list[str | None]:
+    def _outcomes(self, value: str) -> list[str | None]:
         """Each word of ``value``, in order, as its index term (None: a stopword, dropped),
         found with one regex scan and a lookup a word."""
         assert self._expression is not None
@@ -203,14 +203,14 @@ class CachedAnalyzer(Analyzer):
             found = [match.group(0) for match in expression.finditer(value)]
         else:
             found = expression.findall(value)
-        return _looked_up(self._terms, found, lambda words: self._terms_of(words, mode))
+        return _looked_up(self._terms, found, self._terms_of)
 
-    def _terms_of(self, words: list[str], mode: str) -> list[str | None]:
+    def _terms_of(self, words: list[str]) -> list[str | None]:
         """Each word's index term; None for a stopword, which is dropped."""
-        return [None if o is _DROPPED else o[0] for o in self._analyse(words, True, mode)]
+        return [None if o is _DROPPED else o[0] for o in self._analyse(words, True)]
 
     def _analysed(
-        self, value: str, removestops: bool, mode: str
+        self, value: str, removestops: bool
     ) -> Iterator[tuple[int, re.Match[str], tuple[str, bool]]]:
         """The words of ``value`` the filters keep: their number among all words, where they
         are, and what the filters make of them (each distinct word worked out once)."""
@@ -219,31 +219,39 @@ class CachedAnalyzer(Analyzer):
         outcomes = _looked_up(
             self._words[removestops],
             list(map(re.Match.group, matches)),
-            lambda words: self._analyse(words, removestops, mode),
+            lambda words: self._analyse(words, removestops),
         )
         for number, (match, outcome) in enumerate(zip(matches, outcomes, strict=True)):
             if outcome is not _DROPPED:
                 yield number, match, outcome
 
-    def _analyse(
-        self, words: list[str], removestops: bool, mode: str
-    ) -> list[tuple[str, bool] | None]:
+    def _analyse(self, words: list[str], removestops: bool) -> list[tuple[str, bool] | None]:
         """What the filters make of each word: its text and whether it is a stopword, or None.
-        The words go through the chain as one stream of tokens, each marked with its place (a
-        generator chain a word cost three times as much, felt by any query whose articles bring
-        new words)."""
-        tokens = []
-        for number, word in enumerate(words):
-            token = Token(False, False, removestops=removestops, mode=mode)
-            token.text, token.boost, token.stopped, token.number = word, 1.0, False, number
-            tokens.append(token)
-        stream: Iterator[Token] = iter(tokens)
+        Each filter's step is taken over the whole list of words at once (a token object and a
+        generator step a word cost ten times as much, felt by any query whose articles bring new
+        words: a search process meets every word of the hits it shows for the first time)."""
+        texts, stopped = words, [False] * len(words)
         for item in self._filters:
-            stream = item(stream)
-        outcomes: list[tuple[str, bool] | None] = [_DROPPED] * len(words)
-        for token in stream:  # (these filters yield the token they were given, or drop it)
-            outcomes[token.number] = (token.text, bool(token.stopped))
-        return outcomes
+            if type(item) is StopFilter:
+                # (Whoosh's condition for a word to be kept.)
+                low, high, stops = item.min, item.max, item.stops
+                stopped = [
+                    not (low <= len(text) and (high is None or len(text) <= high)) or text in stops
+                    for text in texts
+                ]
+            elif type(item) is StemFilter:  # (stopwords and ignored words left as they are)
+                stem, ignore = inspect.unwrap(item._stem), item.ignore  # (Whoosh's cache, off)
+                texts = [
+                    text if stop or text in ignore else stem(text)
+                    for text, stop in zip(texts, stopped, strict=True)
+                ]
+            else:
+                texts = list(map(_REWRITES[type(item)](item), texts))
+        if removestops:
+            return [
+                None if stop else (text, False) for text, stop in zip(texts, stopped, strict=True)
+            ]
+        return list(zip(texts, stopped, strict=True))
 
 
 def _looked_up(
