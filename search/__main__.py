@@ -1,5 +1,5 @@
 """``python -m search`` runs the ``byline`` command."""
 
-from search.cli import main
+from search.startup import main
 
 main()

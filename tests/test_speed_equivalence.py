@@ -777,12 +777,34 @@ def test_the_command_loads_no_writer_or_readers_until_it_indexes() -> None:
         "sqlite3",
         "rich.progress",
         "dateutil",
+        "urllib.request",  # (Whoosh's, for a download helper: see search/startup.py)
+        "http.client",
+        "ssl",
     )
-    code = f"import sys, search.cli; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    code = (
+        "import sys, search.startup; search.startup.defer_urllib_request(); import search.cli;"
+        f"print(sorted(m for m in {heavy!r} if type(sys.modules.get(m)) is type(sys)))"
+    )
     loaded = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert loaded.strip() == "[]"
+
+
+def test_urllib_request_put_off_at_start_up_works_when_used() -> None:
+    code = (
+        "import search.startup; search.startup.defer_urllib_request(); import search.cli\n"
+        "from urllib.request import pathname2url; print(pathname2url('/a b'))\n"
+        "import urllib.request, urllib.parse, whoosh.compat\n"
+        "folder = __import__('tempfile').mkdtemp(); path = folder + '/page'\n"
+        "open(path, 'w').write('fetched')\n"
+        "whoosh.compat.urlretrieve('file://' + urllib.request.pathname2url(path), path + '2')\n"
+        "print(open(path + '2').read(), urllib.request.urlopen.__module__)"
+    )
+    printed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert printed.split() == ["/a%20b", "fetched", "urllib.request"]
 
 
 def _whooshs_snippet(text: str, terms: frozenset[str]) -> tuple:
