@@ -22,6 +22,8 @@ _ROLES = re.compile(
 )
 # A role glued onto a name with "for", as in "Jane Doe for The Hill": keep the name.
 _FOR = re.compile(r"\s+for\s+.*$", re.IGNORECASE)
+# Around a name: spaces (any, control characters as well), dots, dashes, colons, brackets.
+_EDGES = re.compile(r"^[\s.\-–—:()]+|[\s.\-–—:()]+$")
 _UPDATED = re.compile(r"\b(?:updated|published|posted)\b.*$", re.IGNORECASE)
 # A timestamp after the name, as in "By Kristina Wong - 09/29/15 02:41 PM EDT".
 _DATE_TAIL = re.compile(r"\s+[-–—|]\s+[^a-z]*\d.*$", re.IGNORECASE)
@@ -47,7 +49,7 @@ def _names(value: Any) -> list[str]:
         ]
     else:
         names = [
-            _FOR.sub("", _BY.sub("", part)).strip(" .-–—:()")
+            _EDGES.sub("", _FOR.sub("", _BY.sub("", part)))
             for part in _SEPARATORS.split(_text(value))
         ]
     return [_titlecase_shouted(name) for name in names if _is_name(name)]

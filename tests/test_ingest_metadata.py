@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import write_jsonl
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from index.authors import split_authors
@@ -138,6 +138,7 @@ def test_bylines_split_into_authors(byline: object, authors: list[str]) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=120))
+@example("A\x1f)")  # (a control character is whitespace to str.strip)
 def test_any_byline_gives_clean_names(byline: str) -> None:
     for name in split_authors(byline):
         assert name and name == name.strip() and not any(char.isdigit() for char in name)
