@@ -28,7 +28,7 @@ from whoosh import query as wq
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.columns import VarBytesColumn
-from whoosh.filedb.filestore import RamStorage
+from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
 from whoosh.highlight import ContextFragmenter, set_matched_filter
 from whoosh.index import FileIndex
@@ -48,7 +48,7 @@ from index.segments import (
     _column_lengths,
     tail_to_merge,
 )
-from index.store import open_index, open_or_create_index
+from index.store import MappedStorage, open_index, open_or_create_index
 from index.term_table import CompactTermsWriter
 from index.writer import ingest
 from search import array_scoring
@@ -899,3 +899,40 @@ def test_an_index_opens_its_byte_columns_with_the_codecs_readers(index_path: Pat
             )
     finally:
         reader.close()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    parts=st.tuples(st.binary(max_size=50), st.binary(max_size=200), st.binary(min_size=1)),
+    reads=st.lists(st.tuples(st.integers(0, 220), st.integers(0, 40)), max_size=10),
+)
+def test_mapped_files_read_as_whooshs_files(
+    parts: tuple[bytes, bytes, bytes], reads: list[tuple[int, int]]
+) -> None:
+    # (A part of a file, as a compound segment opens each of its files, and a part of that: reads
+    # at a position, in order, numbers and arrays, near and past its end.)
+    before, inside, after = parts
+    with tempfile.TemporaryDirectory() as folder:
+        Path(folder, "file").write_bytes(before + inside + after)
+        files = [kind(folder).open_file("file") for kind in (FileStorage, MappedStorage)]
+        try:
+            whole = [file.subset(len(before), len(inside)) for file in files]
+            assert type(whole[1]).__name__ == "MappedFile"
+            half = len(inside) // 2
+            for (plain, mapped), length in (
+                (whole, len(inside)),
+                ([file.subset(1, half) for file in whole], half),
+            ):
+                for position, size in reads:
+                    assert mapped.get(position, size) == plain.get(position, size)
+                    if position + 4 <= length:
+                        assert mapped.get_uint(position) == plain.get_uint(position)
+                        assert mapped.get_array(position, "H", 2) == plain.get_array(
+                            position, "H", 2
+                        )
+                    mapped.seek(min(position, length))
+                    plain.seek(min(position, length))
+                    assert mapped.read(size) == plain.read(size) and mapped.tell() == plain.tell()
+        finally:
+            for file in files:
+                file.close()
