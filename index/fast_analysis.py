@@ -39,6 +39,10 @@ _REWRITES: dict[type, Callable[[Any], Callable[[str], str]]] = {
 }
 _PER_TOKEN = (*_REWRITES, StopFilter, StemFilter)
 _DROPPED = None
+# Word patterns, and the same patterns written so that the regular expression engine does not try
+# an empty dot and one more run of letters at the end of every word: the same words, found in
+# half the time (the prose analyzer's, and Whoosh's default).
+_FASTER_PATTERNS = {r"\w+(?:\.?\w+)*": r"\w+(?:\.\w+)*", r"\w+(\.?\w+)*": r"\w+(\.\w+)*"}
 _CACHE_LIMIT = 500_000  # distinct words remembered per stopword mode, then forgotten at once
 
 
@@ -75,7 +79,7 @@ class CachedAnalyzer(Analyzer):
             and all(type(item) in _PER_TOKEN for item in filters)
             and sum(isinstance(item, StopFilter) for item in filters) <= 1
         )
-        self._expression = items[0].expression if fast else None
+        self._expression = _faster(items[0].expression) if fast else None
         self._filters = filters
         self._renumber = any(isinstance(f, StopFilter) and f.renumber for f in filters)
         self._words, self._terms = _caches(self.inner)
@@ -252,6 +256,12 @@ class CachedAnalyzer(Analyzer):
                 None if stop else (text, False) for text, stop in zip(texts, stopped, strict=True)
             ]
         return list(zip(texts, stopped, strict=True))
+
+
+def _faster(expression: re.Pattern[str]) -> re.Pattern[str]:
+    """``expression``, or the faster pattern that finds the same words."""
+    faster = _FASTER_PATTERNS.get(expression.pattern)
+    return expression if faster is None else re.compile(faster, expression.flags)
 
 
 def _looked_up(
