@@ -22,8 +22,9 @@ import struct
 import sys
 import zlib
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from itertools import accumulate, chain
 from typing import Any, NamedTuple
 
@@ -34,6 +35,7 @@ from whoosh.codec.whoosh3 import (
     W3Codec,
     W3LeafMatcher,
     W3PerDocReader,
+    W3PerDocWriter,
     W3PostingsWriter,
 )
 from whoosh.columns import CompressedBytesColumn, PickleColumn, VarBytesColumn
@@ -100,6 +102,22 @@ class _PerDocReader(W3PerDocReader):
         elif column is STORED_COLUMN:
             column = _STORED
         return super().column_reader(fieldname, column)
+
+
+def stored_as_written(perdoc: W3PerDocReader) -> Callable[[int], bytes]:
+    """A document's stored fields as a segment keeps them (pickled and compressed), which a
+    merge copies into the new segment as they are (``add_stored_as_written``): Whoosh's merge
+    decompresses and unpickles every document's to pickle and compress them again, half the
+    time of a merge."""
+    column = perdoc._cached_reader("_stored", STORED_COLUMN)._child
+    return partial(VarBytesColumn.Reader.__getitem__, column)
+
+
+def add_stored_as_written(perdocwriter: W3PerDocWriter, docnum: int, data: bytes) -> None:
+    """Give document ``docnum`` of the segment being written the stored fields ``data``, as
+    ``stored_as_written`` read them (between ``start_doc`` and ``finish_doc``, with no stored
+    values added through ``add_field``)."""
+    VarBytesColumn.Writer.add(perdocwriter._colwriters["_stored"]._child, docnum, data)
 
 
 class _OffsetsInC:

@@ -239,8 +239,18 @@ def test_merging_a_term_at_a_time_writes_the_bytes_of_whooshs_merge(
         for article_id in ("a3", "a150", "w0", "w89", "b0-7", "b1-149", "b1-150"):
             assert writer.delete_by_term("id", article_id) == 1
         writer.commit(merge=False)
+    stored = _stored_fields(tmp_path / "pool")
+    ids = [fields["id"] for fields in stored]
+    assert "w0" not in ids and ids.index("w1") < ids.index("b0-0") and "body" in stored[0]
     expected = _segment_files(tmp_path / "pool", [], arrays=False, optimize=True)
     assert _segment_files(tmp_path / "arrays", [], arrays=True, optimize=True) == expected
+    # Stored fields, copied as the segments keep them, are every live article's, in order.
+    assert _stored_fields(tmp_path / "arrays") == stored
+
+
+def _stored_fields(index: Path) -> list[dict]:
+    with open_index(index).searcher() as searcher:
+        return list(searcher.reader().all_stored_fields())
 
 
 @settings(max_examples=60, deadline=None)
