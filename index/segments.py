@@ -281,15 +281,21 @@ def _column_lengths(perdoc: Any, fieldname: str, count: int) -> list[int | None]
 
 
 def process_pool(
-    procs: int, initializer: Callable[..., None] | None = None, initargs: tuple = ()
+    procs: int,
+    initializer: Callable[..., None] | None = None,
+    initargs: tuple = (),
+    tasks_per_process: int | None = None,
 ) -> Pool | None:
     """Worker processes for ``start_batch`` (or, with an ``initializer``, other work); None for
-    one process. Close it when done."""
+    one process. Each does ``tasks_per_process`` tasks, then ends and is replaced (all its
+    memory given back); by default it lasts as long as the pool. Close it when done."""
     if procs < 2:
         return None
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    return context.Pool(procs, initializer=initializer, initargs=initargs)
+    return context.Pool(
+        procs, initializer=initializer, initargs=initargs, maxtasksperchild=tasks_per_process
+    )
 
 
 def start_batch(

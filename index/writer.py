@@ -212,7 +212,10 @@ class _Batch:
         if ids:
             parallel = self.options.procs > 1 and len(ids) >= PARALLEL_FROM
             if parallel and self.pool is None:
-                self.pool = process_pool(self.options.procs)
+                # A process ends once it has written its share: one kept for the next batch
+                # held what it had used (about 290 MB at a million articles) while the tail
+                # merges ran here, which took all the processes over the memory budget.
+                self.pool = process_pool(self.options.procs, tasks_per_process=1)
             documents = list(self.pending.values())
             self.pending, self.chars = {}, 0
             commit = start_batch(self.ix, documents, self.pool if parallel else None, self.limitmb)

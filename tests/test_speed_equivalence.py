@@ -9,6 +9,7 @@ columns against counts read document by document.
 from __future__ import annotations
 
 import json
+import os
 import random
 import subprocess
 import sys
@@ -131,6 +132,29 @@ def test_two_processes_give_the_results_of_one(tmp_path: Path) -> None:
     expected = _answers(single)
     assert any(answer["total"] > 100 for answer in expected)
     assert json.dumps(_answers(double)) == json.dumps(expected)
+
+
+@pytest.mark.skipif(
+    not Path(f"/proc/self/task/{os.getpid()}/children").exists(), reason="needs /proc children"
+)
+def test_a_process_that_wrote_its_share_of_a_batch_ends(tmp_path: Path) -> None:
+    """A writing process gives its memory back between batches (kept, each held what it had
+    used while the next batch was read and the tail merged, over the memory budget)."""
+    records = _records(3 * PARALLEL_FROM, seed=3)
+    parts = [records[start : start + 250] for start in range(0, len(records), 250)]
+    paths = [write_jsonl(tmp_path / f"part{n:02}.jsonl", part) for n, part in enumerate(parts)]
+    seen: set[int] = set()
+
+    def children(_: object) -> None:
+        for task in Path("/proc/self/task").iterdir():
+            seen.update(int(pid) for pid in (task / "children").read_text().split())
+
+    options = IngestOptions(procs=2, batch_size=PARALLEL_FROM)
+    report = ingest([str(path) for path in paths], tmp_path / "index", options, children)
+    assert report.committed == len(records) and len(open_index(tmp_path / "index")._segments()) == 6
+    # Two helpers prepare articles throughout; each of the three batches had two new writers
+    # (the last batch's are seen, if at all, only after the last file is read).
+    assert len(seen) >= 2 + 2 * 2
 
 
 def test_postings_keep_the_counts_and_positions_of_the_words(tmp_path: Path) -> None:
