@@ -288,11 +288,20 @@ def process_pool(
 ) -> Pool | None:
     """Worker processes for ``start_batch`` (or, with an ``initializer``, other work); None for
     one process. Each does ``tasks_per_process`` tasks, then ends and is replaced (all its
-    memory given back); by default it lasts as long as the pool. Close it when done."""
+    memory given back); by default it lasts as long as the pool. Close it when done.
+
+    Replacements are forked from a server process that has imported only this module, not from
+    this process: by then this one holds far more (the next batch, half read), and a process
+    forked from it comes to hold a copy of each page of that as either of them writes to it
+    (about 100 MB more each, a million articles in)."""
     if procs < 2:
         return None
     methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    if tasks_per_process is not None and "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+    else:
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     return context.Pool(
         procs, initializer=initializer, initargs=initargs, maxtasksperchild=tasks_per_process
     )
