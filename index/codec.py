@@ -279,10 +279,11 @@ def _positions_as_arrays(values: list[bytes]) -> tuple[bytes, bytes]:
 
 
 class _BlockParts(NamedTuple):
-    """A block as stored: its postings, the form of its counts, its parts, and how its
-    positions are kept."""
+    """A block as stored: its postings, its last document, the form of its counts, its parts,
+    and how its positions are kept."""
 
     size: int
+    last: int
     form: int
     counts: bytes
     positions: bytes
@@ -371,6 +372,11 @@ class SplitLeafMatcher(W3LeafMatcher):
             sizes.append(block.size)
         return blocks_counts(parts, sizes)
 
+    def array_blocks(self) -> list[_BlockParts] | None:
+        """The term's blocks as stored, from one read of them all; None if a block keeps its
+        counts or positions in another form."""
+        return _all_arrays(list(self._blocks()))
+
     def _blocks(self) -> Iterator[_BlockParts]:
         """The term's blocks, from one read of all of them."""
         extent = self._length  # (a 1-tuple when Whoosh read it from a term's entry)
@@ -398,7 +404,11 @@ def stored_blocks(postfile: Any, terminfo: Any) -> list[_BlockParts] | None:
     offset, extent = terminfo.extent()
     length = extent[0] if isinstance(extent, tuple) else extent
     skip = len(WHOOSH3_HEADER_MAGIC)
-    blocks = list(_parsed_blocks(postfile.get(offset + skip, length - skip)))
+    return _all_arrays(list(_parsed_blocks(postfile.get(offset + skip, length - skip))))
+
+
+def _all_arrays(blocks: list[_BlockParts]) -> list[_BlockParts] | None:
+    """``blocks`` if every one keeps its counts and positions as arrays, else None."""
     if all(block.form & _ARRAYS and block.positions_as_arrays for block in blocks):
         return blocks
     return None
@@ -408,7 +418,7 @@ def _parsed_blocks(data: bytes) -> Iterator[_BlockParts]:
     """The blocks of a term's postings, from their bytes."""
     at = 0
     while True:
-        length, size, _, _, form, _, _, counts_length, packed, as_arrays = _HEAD.unpack_from(
+        length, size, last, _, form, _, _, counts_length, packed, as_arrays = _HEAD.unpack_from(
             data, at
         )
         counts_at = at + _HEAD.size
@@ -416,6 +426,7 @@ def _parsed_blocks(data: bytes) -> Iterator[_BlockParts]:
         block_end = at + _INT_SIZE + abs(length)
         yield _BlockParts(
             size,
+            last,
             form,
             data[counts_at:positions_at],
             data[positions_at:block_end],

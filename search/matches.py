@@ -10,6 +10,7 @@ by Whoosh as before; the answer is the same set either way.
 from __future__ import annotations
 
 from functools import reduce
+from itertools import compress
 
 import numpy as np
 from whoosh import query as wq
@@ -20,7 +21,13 @@ from whoosh.matching import FilterMatcher, ListMatcher, Matcher
 from whoosh.reading import IndexReader, TermNotFound
 from whoosh.searching import Searcher
 
-from index.codec import SplitLeafMatcher, block_arrays
+from index.codec import (
+    SplitLeafMatcher,
+    block_arrays,
+    blocks_counts,
+    counts_data,
+    positions_data,
+)
 from search.column_arrays import column_array
 
 
@@ -216,43 +223,34 @@ _POSITION = (1 << 32) - 1  # a key is a document number times 2**32 plus a posit
 
 
 def _located(reader: IndexReader, fieldname: str, btext: bytes, docnums: np.ndarray) -> np.ndarray:
-    """Every position of a term in ``docnums`` (sorted; all have it), as document-position
-    keys, in order. Only the blocks that hold one of ``docnums`` are read."""
+    """Every position of a term in ``docnums`` (all have it), as document-position keys, in
+    order. Only the blocks that hold one of ``docnums`` are decoded, all of them at once."""
     docnums = np.unique(docnums)
     matcher, _ = _postings(reader, fieldname, btext)
-    if isinstance(matcher, SplitLeafMatcher):
-        ids, counts, gaps = [], [], []
-        previous = -1  # the last document of the block before
-        while matcher.is_active():
-            first, last = np.searchsorted(docnums, (previous + 1, matcher._maxid + 1))
-            previous = matcher._maxid
-            if first < last:
-                arrays = matcher.positions_arrays()
-                if arrays is None:
-                    break  # (positions kept otherwise: walked below)
-                ids.append(block_arrays(matcher)[0])
-                counts.append(arrays[0])
-                gaps.append(arrays[1])
-            matcher._next_block()
-        else:
-            if not ids:
-                return np.zeros(0, np.int64)
-            block_ids, count, gap = (
-                np.concatenate(ids),
-                np.concatenate(counts),
-                np.concatenate(gaps),
-            )
-            ends = np.cumsum(gap, dtype=np.int64)  # each posting's first gap counts from 0
-            before = np.concatenate(([0], ends[np.cumsum(count)[:-1] - 1]))
-            positions = ends - np.repeat(before, count)
-            keep = np.repeat(np.isin(block_ids, docnums, assume_unique=True), count)
-            return (np.repeat(block_ids, count)[keep] << 32) | positions[keep]
-        matcher, _ = _postings(reader, fieldname, btext)
-    keys = []
-    for docnum in docnums.tolist():
-        matcher.skip_to(docnum)
-        keys.extend((docnum << 32) | position for position in matcher.value_as("positions"))
-    return np.array(keys, np.int64)
+    blocks = matcher.array_blocks() if isinstance(matcher, SplitLeafMatcher) else None
+    if blocks is None:  # kept in another form: walked a posting at a time
+        keys = []
+        for docnum in docnums.tolist():
+            matcher.skip_to(docnum)
+            keys.extend((docnum << 32) | position for position in matcher.value_as("positions"))
+        return np.array(keys, np.int64)
+    lasts = np.array([block.last for block in blocks], np.int64)
+    firsts = np.concatenate(([0], lasts[:-1] + 1))
+    holding = np.searchsorted(docnums, lasts, "right") > np.searchsorted(docnums, firsts)
+    wanted = list(compress(blocks, holding.tolist()))
+    if not wanted:
+        return np.zeros(0, np.int64)
+    ids, _ = blocks_counts(
+        [counts_data(block.counts, block.form) for block in wanted], [b.size for b in wanted]
+    )
+    parts = [positions_data(block) for block in wanted]
+    count = np.frombuffer(b"".join(counts for counts, _ in parts), dtype="<u4")
+    gap = np.frombuffer(b"".join(gaps for _, gaps in parts), dtype="<u4")
+    ends = np.cumsum(gap, dtype=np.int64)  # each posting's first gap counts from 0
+    before = np.concatenate(([0], ends[np.cumsum(count)[:-1] - 1]))
+    positions = ends - np.repeat(before, count)
+    keep = np.repeat(np.isin(ids, docnums, assume_unique=True), count)
+    return (np.repeat(ids, count)[keep] << 32) | positions[keep]
 
 
 def _postings(reader: IndexReader, fieldname: str, btext: bytes) -> tuple[Matcher, set | None]:

@@ -529,7 +529,8 @@ def test_cached_analysis_gives_the_analyzers_tokens(text: str, kwargs: dict) -> 
     unfiltered = RegexTokenizer(r"\s+", gaps=True) | LowercaseFilter()  # (run as it is)
     # (Stopwords are not stemmed: Whoosh's own stopwords stem to themselves, "having" does not.)
     stemmed = RegexTokenizer() | StopFilter(stoplist=["having"]) | StemFilter(ignore=["jets"])
-    for chain in (text_analyzer(), grouped, unfiltered, stemmed):
+    empty = RegexTokenizer(r"\w*") | LowercaseFilter()  # (it finds empty words too)
+    for chain in (text_analyzer(), grouped, unfiltered, stemmed, empty):
         words, spans = CachedAnalyzer(chain).spans(text)
         tokens = chain(text, chars=True, mode="query", removestops=False)
         expected = [(token.text, (token.startchar, token.endchar)) for token in tokens]
@@ -731,6 +732,26 @@ def test_phrases_from_arrays_of_positions_match_whooshs_spans(
         whooshs = set(searcher.docs_for_query(phrase))
         assert repeat or docnum in whooshs
         assert query_docs(searcher, phrase) == whooshs
+
+
+def test_phrases_of_words_with_many_blocks_of_postings_match_whooshs(tmp_path: Path) -> None:
+    # One segment of 1,000 articles: common words have postings in many blocks, and a phrase's
+    # positions are decoded only from the blocks that hold a document with all its words.
+    index = _build(tmp_path, "long", _records(1_000, seed=5), procs=1, batch_size=100_000)
+    ix = open_index(index)
+    rng = random.Random(5)
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        assert max(reader.doc_frequency("body", t) for t in reader.lexicon("body")) > 4 * 128
+        for docnum in rng.sample(range(reader.doc_count()), 40):
+            words = [
+                t.text for t in ix.schema["body"].analyzer(reader.stored_fields(docnum)["body"])
+            ]
+            start = rng.randrange(max(1, len(words) - 3))
+            phrase = wq.Phrase("body", words[start : start + rng.choice([2, 3])])
+            whooshs = set(searcher.docs_for_query(phrase))
+            assert docnum in whooshs
+            assert query_docs(searcher, phrase) == whooshs
 
 
 def test_array_scoring_leaves_other_queries_to_whoosh(index_path: Path) -> None:
