@@ -12,6 +12,7 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable, Iterator, Sequence
+from itertools import accumulate
 from operator import itemgetter, methodcaller
 from typing import Any
 
@@ -80,6 +81,11 @@ class CachedAnalyzer(Analyzer):
             and sum(isinstance(item, StopFilter) for item in filters) <= 1
         )
         self._expression = _faster(items[0].expression) if fast else None
+        self._splitter = (
+            re.compile(f"({self._expression.pattern})", self._expression.flags)
+            if self._expression is not None and not self._expression.groups
+            else None
+        )
         self._filters = filters
         self._renumber = any(isinstance(f, StopFilter) and f.renumber for f in filters)
         self._words, self._terms = _caches(self.inner)
@@ -171,11 +177,23 @@ class CachedAnalyzer(Analyzer):
             tokens = self.inner(value, chars=True, mode=mode, removestops=False)
             found = [(t.text, (t.startchar, t.endchar)) for t in tokens]  # (one token, reused)
             return [text for text, _ in found], [span for _, span in found]
-        matches = list(self._expression.finditer(value))
-        found = list(map(re.Match.group, matches))
+        found, spans = self._words_and_spans(value)
         # (With stopwords kept, no filter drops a word.)
         outcomes = _looked_up(self._words[False], found, lambda ws: self._analyse(ws, False))
-        return list(map(itemgetter(0), outcomes)), list(map(re.Match.span, matches))
+        return list(map(itemgetter(0), outcomes)), spans
+
+    def _words_and_spans(self, value: str) -> tuple[list[str], list[tuple[int, int]]]:
+        """The words of ``value`` and where each starts and ends. ``re.split`` cuts the text into
+        separators and words in turn (empty words too), whose running lengths are where the
+        words start and end, without a match object a word; a pattern with a group of its own
+        would add pieces, so its matches are taken one by one."""
+        assert self._expression is not None
+        if self._splitter is not None:
+            pieces = self._splitter.split(value)
+            bounds = list(accumulate(map(len, pieces)))
+            return pieces[1::2], list(zip(bounds[::2], bounds[1::2], strict=False))
+        matches = list(self._expression.finditer(value))
+        return list(map(re.Match.group, matches)), list(map(re.Match.span, matches))
 
     def terms(self, value: str, mode: str = "") -> list[str]:
         """The texts of the tokens ``self(value)`` gives (stopwords dropped), in order, found
