@@ -290,14 +290,18 @@ def process_pool(
     one process. Each does ``tasks_per_process`` tasks, then ends and is replaced (all its
     memory given back); by default it lasts as long as the pool. Close it when done.
 
-    Replacements are forked from a server process that has imported only this module, not from
-    this process: by then this one holds far more (the next batch, half read), and a process
-    forked from it comes to hold a copy of each page of that as either of them writes to it
-    (about 100 MB more each, a million articles in)."""
+    In a program that has chosen the ``forkserver`` start method (``fork_writers_from_server``)
+    replacements are forked from a server process that has imported only this module, not
+    from this process: by then this one holds far more (the next batch, half read), and a
+    process forked from it comes to hold a copy of each page of that as either of them writes
+    to it (about 100 MB more each, a million articles in). Otherwise they are forked from this
+    process: a server process runs the program's main script again, which a script without an
+    ``if __name__ == "__main__":`` guard cannot bear (it would do its work again, in each)."""
     if procs < 2:
         return None
     methods = multiprocessing.get_all_start_methods()
-    if tasks_per_process is not None and "forkserver" in methods:
+    chosen = multiprocessing.get_start_method(allow_none=True)
+    if tasks_per_process is not None and chosen == "forkserver":
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload([__name__])
     else:
@@ -305,6 +309,14 @@ def process_pool(
     return context.Pool(
         procs, initializer=initializer, initargs=initargs, maxtasksperchild=tasks_per_process
     )
+
+
+def fork_writers_from_server() -> None:
+    """Choose the ``forkserver`` start method for this program, where there is one, so that
+    ``process_pool`` forks writers from a server process: for a program whose main script is
+    guarded or that runs as a module (the ``byline`` command)."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        multiprocessing.set_start_method("forkserver", force=True)
 
 
 def start_batch(

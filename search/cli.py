@@ -186,8 +186,10 @@ def _ingest_showing_progress(
     # process imports this module, and they would add a tenth of a second to each.
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from index.segments import fork_writers_from_server
     from index.writer import ingest
 
+    fork_writers_from_server()  # (this command's main script is guarded)
     if not stderr.is_terminal:
         return ingest(paths, index_path, options)
     columns = (

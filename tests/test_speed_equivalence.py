@@ -9,6 +9,7 @@ columns against counts read document by document.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import random
 import subprocess
@@ -17,6 +18,7 @@ import tarfile
 import tempfile
 import tracemalloc
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -134,10 +136,21 @@ def test_two_processes_give_the_results_of_one(tmp_path: Path) -> None:
     assert json.dumps(_answers(double)) == json.dumps(expected)
 
 
+@pytest.fixture(params=["fork", "forkserver"])
+def start_method(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The program's choice of how processes start (the byline command's is forkserver)."""
+    if request.param not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {request.param} here")
+    previous = multiprocessing.get_start_method(allow_none=True)
+    multiprocessing.set_start_method(request.param, force=True)
+    yield request.param
+    multiprocessing.set_start_method(previous, force=True)
+
+
 @pytest.mark.skipif(
     not Path(f"/proc/self/task/{os.getpid()}/children").exists(), reason="needs /proc children"
 )
-def test_a_process_that_wrote_its_share_of_a_batch_ends(tmp_path: Path) -> None:
+def test_a_process_that_wrote_its_share_of_a_batch_ends(tmp_path: Path, start_method: str) -> None:
     """A writing process gives its memory back between batches (kept, each held what it had
     used while the next batch was read and the tail merged, over the memory budget)."""
     records = _records(3 * PARALLEL_FROM, seed=3)
@@ -159,10 +172,32 @@ def test_a_process_that_wrote_its_share_of_a_batch_ends(tmp_path: Path) -> None:
     options = IngestOptions(procs=2, batch_size=PARALLEL_FROM)
     report = ingest([str(path) for path in paths], tmp_path / "index", options, children)
     assert report.committed == len(records) and len(open_index(tmp_path / "index")._segments()) == 6
-    # Two helpers prepare articles throughout, and a server process forks the writers; each
-    # of the three batches had two new writers (the last batch's are seen, if at all, only
-    # after the last file is read).
-    assert len(seen) >= 2 + 1 + 2 * 2
+    # Two helpers prepare articles throughout (and with forkserver a server process forks the
+    # writers); each of the three batches had two new writers (the last batch's are seen, if at
+    # all, only after the last file is read).
+    assert len(seen) >= 2 + (start_method == "forkserver") + 2 * 2
+
+
+def test_a_script_without_a_main_guard_indexes_in_parallel_once(tmp_path: Path) -> None:
+    # Processes started by a server run the main script again: this one would index again in
+    # each (and they would wait on the index's lock), batch after batch, never ending.
+    records = _records(2 * PARALLEL_FROM, seed=4)
+    corpus, index = write_jsonl(tmp_path / "corpus.jsonl", records), tmp_path / "index"
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "from pathlib import Path\n"
+        "from index.options import IngestOptions\n"
+        "from index.writer import ingest\n"
+        f"options = IngestOptions(procs=2, batch_size={PARALLEL_FROM})\n"
+        f"report = ingest([{str(corpus)!r}], Path({str(index)!r}), options)\n"
+        "print('committed', report.committed)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=180, check=False
+    )
+    assert run.returncode == 0, run.stderr[-2_000:]
+    assert run.stdout.splitlines() == [f"committed {len(records)}"]
+    assert len(open_index(index)._segments()) >= 2  # (written by two processes)
 
 
 def test_postings_keep_the_counts_and_positions_of_the_words(tmp_path: Path) -> None:

@@ -269,8 +269,10 @@ def make_queries(corpus_path: Path, per_class: int, seed: int) -> list[Query]:
 
 def byline_build(corpus: Path, index_dir: Path) -> int:
     from index.options import IngestOptions
+    from index.segments import fork_writers_from_server
     from index.writer import ingest
 
+    fork_writers_from_server()  # as the byline command writes
     report = ingest([str(corpus)], index_dir, IngestOptions())
     if report.failed:
         raise SystemExit(f"byline failed on {len(report.failed)} records: {report.failed[:3]}")
