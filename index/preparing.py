@@ -35,9 +35,10 @@ class Prepared:
 
 
 def prepare(
-    record: Record | Failure, cleaner: Cleaner, mapping: FieldMapping
+    record: Record | Failure, cleaner: Cleaner, mapping: FieldMapping, hashing: int
 ) -> Prepared | Failure:
-    """One record as an article (or why it cannot be one); failures read are passed on."""
+    """One record as an article (or why it cannot be one), fingerprinted the way ``hashing``
+    says (``index.dedup``); failures read are passed on."""
     if isinstance(record, Failure):
         return record
     notes: list[str] = []
@@ -46,7 +47,7 @@ def prepare(
     except ArticleError as exc:
         return Failure(record.origin, str(exc))
     warnings = [Failure(record.origin, note) for note in notes]
-    return Prepared(article, fingerprint(article), warnings)
+    return Prepared(article, fingerprint(article, hashing), warnings)
 
 
 class Preparer:
@@ -54,9 +55,10 @@ class Preparer:
     or, for one process, in this one. Close it when done."""
 
     def __init__(
-        self, cleaner: Cleaner, rules: list[Path], mapping: FieldMapping, procs: int
+        self, cleaner: Cleaner, rules: list[Path], mapping: FieldMapping, procs: int, hashing: int
     ) -> None:
         self.cleaner, self.rules, self.mapping, self.procs = cleaner, rules, mapping, procs
+        self.hashing = hashing
         self.pool: Pool | None = None
 
     def __call__(self, records: Iterable[Record | Failure]) -> Iterator[Prepared | Failure]:
@@ -64,7 +66,7 @@ class Preparer:
         window = list(islice(records, WINDOW))
         if len(window) < WINDOW or self.procs < 2:
             for record in chain(window, records):
-                yield prepare(record, self.cleaner, self.mapping)
+                yield prepare(record, self.cleaner, self.mapping, self.hashing)
             return
         pool = self._pool()
         share = WINDOW // self.procs
@@ -82,17 +84,18 @@ class Preparer:
 
     def _pool(self) -> Pool:
         if self.pool is None:
-            self.pool = process_pool(self.procs, _start_helper, (self.rules, self.mapping))
+            arguments = (self.rules, self.mapping, self.hashing)
+            self.pool = process_pool(self.procs, _start_helper, arguments)
         assert self.pool is not None  # (``procs`` is 2 or more here)
         return self.pool
 
 
-_helper: tuple[Cleaner, FieldMapping] | None = None  # in a helper process: how it prepares
+_helper: tuple[Cleaner, FieldMapping, int] | None = None  # in a helper process: how it prepares
 
 
-def _start_helper(rules: list[Path], mapping: FieldMapping) -> None:
+def _start_helper(rules: list[Path], mapping: FieldMapping, hashing: int) -> None:
     global _helper
-    _helper = (Cleaner(load_rules(rules)), mapping)
+    _helper = (Cleaner(load_rules(rules)), mapping, hashing)
 
 
 def _prepare(record: Record | Failure) -> Prepared | Failure:

@@ -99,7 +99,9 @@ def _ingest(
         grouper.use(ix.searcher())
         ledger = InputLedger(index_path, options.key())
         batch = _Batch(ix, report, options, ledger, lambda ids: grouper.use(ix.searcher(), ids))
-        preparer = Preparer(cleaner, options.clean_rules, options.mapping, options.procs)
+        preparer = Preparer(
+            cleaner, options.clean_rules, options.mapping, options.procs, grouper.hashing
+        )
         read, total = 0, len(found.inputs)
         try:
             for done, item in enumerate(found.inputs, 1):

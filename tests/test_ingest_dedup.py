@@ -6,8 +6,10 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import sqlite3
 from pathlib import Path
 
+import pytest
 from conftest import write_jsonl
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -243,3 +245,35 @@ def test_signatures_are_those_earlier_runs_stored() -> None:
         for some in (words, words[:3], words[:9])
     ]
     assert digests == ["32a97d2ec385e68b", "4f8aa5ae069fc40c", "7d381e716994876f"]
+
+
+def test_signatures_of_new_tables_are_those_stored_since_word_hashing() -> None:
+    # As above, for the signatures tables made since 2026-11-27 hold (the words' hashes mixed).
+    words = normalised_words(WIRE)
+    digests = [
+        hashlib.sha1(dedup.word_minhash(some).tobytes()).hexdigest()[:16]
+        for some in (words, words[:3], words[:2])
+    ]
+    assert digests == ["30fda20806423999", "974db20af8dc4537", "15c299f4ad53fbf3"]
+
+
+def _hashing(index: Path) -> int:
+    with sqlite3.connect(index / dedup.STORY_TABLE) as db:
+        return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def test_a_table_of_signatures_made_the_first_way_goes_on_that_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as patched:  # the table as Byline made it before word hashing
+        patched.setattr(dedup, "WORD_HASHING", dedup.SHINGLE_HASHING)
+        index, _ = _index_records(tmp_path, RECORDS[:1])
+    assert _hashing(index) == dedup.SHINGLE_HASHING
+    _, report = _index_records(tmp_path, RECORDS[1:2])  # the republished copy, in a later run
+    assert report.added == 1
+    assert _stories(index)["hill-1"] == _stories(index)["reuters-1"]
+    assert _hashing(index) == dedup.SHINGLE_HASHING
+    (tmp_path / "fresh").mkdir()
+    fresh, _ = _index_records(tmp_path / "fresh", RECORDS[:2])
+    assert _hashing(fresh) == dedup.WORD_HASHING
+    assert _stories(fresh)["hill-1"] == _stories(fresh)["reuters-1"]
