@@ -34,7 +34,10 @@ _TYPOGRAPHY = str.maketrans(
         "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-", "\u00a0": " ",
     }
 )  # fmt: skip
-_SPACES = re.compile(r"[^\S\n]+")
+# Runs of spaces and tabs (not newlines) become one space: a run of two or more, or a single
+# character other than a plain space (the look-behind). A plain space between words, the
+# common case, is left as it is: replacing each one cost as much as the rest of the cleaning.
+_SPACES = re.compile(r"[^\S\n](?:[^\S\n]+|(?<! ))")
 _BLANK_LINES = re.compile(r"\n\s*\n\s*")
 _MAX_RIGHTS_LINES = 3
 # A rights notice is a short line; a long paragraph that merely mentions copyright is prose.
@@ -79,7 +82,9 @@ def normalize_text(text: str) -> str:
     """NFC, no control or invisible characters, single spaces, paragraphs separated by one
     blank line."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = _SPACES.sub(" ", _CONTROL.sub(" ", _INVISIBLE.sub("", text)))
+    if not text.isascii():  # (every invisible character is outside ASCII)
+        text = _INVISIBLE.sub("", text)
+    text = _SPACES.sub(" ", _CONTROL.sub(" ", text))
     return _BLANK_LINES.sub("\n\n", "\n".join(line.strip() for line in text.split("\n"))).strip()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, date, datetime
 
 import pytest
@@ -9,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from index.article import Article
-from index.clean import Cleaner, load_rules
+from index.clean import Cleaner, load_rules, normalize_text
 from index.dates import parse_bound, parse_published
 from index.errors import IngestError, InvalidDate
 
@@ -73,6 +74,18 @@ def test_iso_round_trip(moment: datetime) -> None:
 
 def _clean(body: str, title: str = "T") -> Article:
     return Cleaner()(Article(title=title, body=body))
+
+
+@given(st.text(alphabet=" \t\n\r\x00\x0b\x85\xa0\u2003\u200b\u00adab\u0301", max_size=40))
+def test_normalised_text_keeps_the_words_with_single_spaces_between(text: str) -> None:
+    normal = normalize_text(text)
+    invisible = "\u200b\u00ad"
+    words = unicodedata.normalize("NFC", text)
+    words = "".join(" " if c in "\x00\x0b\x85" else c for c in words if c not in invisible)
+    assert normal.split() == words.split()
+    assert "  " not in normal and not set(normal) & set("\t\r\xa0\u2003\x00\x85" + invisible)
+    assert "\n\n\n" not in normal and " \n" not in normal and "\n " not in normal
+    assert normal == normal.strip()
 
 
 def test_placeholders_whitespace_and_unicode() -> None:
