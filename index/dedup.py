@@ -35,6 +35,7 @@ from whoosh.searching import Searcher
 
 from index.article import Article
 from index.clean import fold_typography
+from index.fast_analysis import looked_up
 
 STORY_TABLE = "stories.sqlite"
 BINS = 64
@@ -54,8 +55,7 @@ _EMPTY = 2**32 - 1
 # How shingles are hashed: the text of each (tables made before 2026-11-27), or from its
 # words' hashes. A table's ``user_version`` says which; 0 is the first.
 SHINGLE_HASHING, WORD_HASHING = 0, 1
-_WORD_HASHES: dict[str, int] = {}
-_WORD_HASHES_LIMIT = 500_000  # distinct words remembered, then forgotten at once
+_WORD_HASHES: dict[str, int] = {}  # (remembered as ``looked_up`` keeps them)
 # Odd multipliers combining a shingle's three word hashes, and splitmix64's finaliser.
 _ORDER = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 1], dtype=np.uint64)
 _MIX = (np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
@@ -108,14 +108,7 @@ def word_minhash(words: list[str]) -> array:
     them all), each hashed from its words' hashes (``WORD_HASHING``)."""
     if not words:
         return _signature(np.zeros(0, dtype=np.uint64))
-    try:
-        hashes = list(map(_WORD_HASHES.__getitem__, words))
-    except KeyError:
-        if len(_WORD_HASHES) > _WORD_HASHES_LIMIT:
-            _WORD_HASHES.clear()
-        for word in set(words).difference(_WORD_HASHES):
-            _WORD_HASHES[word] = int.from_bytes(_hash(word.encode()), "little")
-        hashes = list(map(_WORD_HASHES.__getitem__, words))
+    hashes = looked_up(_WORD_HASHES, words, _word_hashes)
     hashes += [0] * (SHINGLE_WORDS - len(hashes))
     each = np.array(hashes, dtype=np.uint64)
     width = len(each) - SHINGLE_WORDS + 1
@@ -126,6 +119,10 @@ def word_minhash(words: list[str]) -> array:
     values *= _MIX[1]
     values ^= values >> np.uint64(31)
     return _signature(values)
+
+
+def _word_hashes(words: list[str]) -> list[int]:
+    return [int.from_bytes(_hash(word.encode()), "little") for word in words]
 
 
 def _signature(values: np.ndarray) -> array:

@@ -179,7 +179,7 @@ class CachedAnalyzer(Analyzer):
             return [text for text, _ in found], [span for _, span in found]
         found, spans = self._words_and_spans(value)
         # (With stopwords kept, no filter drops a word.)
-        outcomes = _looked_up(self._words[False], found, lambda ws: self._analyse(ws, False))
+        outcomes = looked_up(self._words[False], found, lambda ws: self._analyse(ws, False))
         return list(map(itemgetter(0), outcomes)), spans
 
     def _words_and_spans(self, value: str) -> tuple[list[str], list[tuple[int, int]]]:
@@ -225,7 +225,7 @@ class CachedAnalyzer(Analyzer):
             found = [match.group(0) for match in expression.finditer(value)]
         else:
             found = expression.findall(value)
-        return _looked_up(self._terms, found, self._terms_of)
+        return looked_up(self._terms, found, self._terms_of)
 
     def _terms_of(self, words: list[str]) -> list[str | None]:
         """Each word's index term; None for a stopword, which is dropped."""
@@ -238,7 +238,7 @@ class CachedAnalyzer(Analyzer):
         are, and what the filters make of them (each distinct word worked out once)."""
         assert self._expression is not None
         matches = list(self._expression.finditer(value))
-        outcomes = _looked_up(
+        outcomes = looked_up(
             self._words[removestops],
             list(map(re.Match.group, matches)),
             lambda words: self._analyse(words, removestops),
@@ -282,7 +282,7 @@ def _faster(expression: re.Pattern[str]) -> re.Pattern[str]:
     return expression if faster is None else re.compile(faster, expression.flags)
 
 
-def _looked_up(
+def looked_up(
     cache: dict[str, Any], words: list[str], work_out: Callable[[list[str]], list[Any]]
 ) -> list[Any]:
     """What ``cache`` holds for each of ``words``, in order; the words not in it are worked out
