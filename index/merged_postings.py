@@ -26,7 +26,7 @@ from whoosh.fields import Schema
 from whoosh.filedb.filestore import Storage
 from whoosh.reading import SegmentReader
 
-from index.codec import blocks_counts, counts_data, positions_data, stored_blocks
+from index.codec import block_of, blocks_positions, blocks_postings, stored_blocks
 from index.prose_postings import Postings
 
 # Postings gathered before a chunk is handed on: the memory a merge holds, whatever its size.
@@ -90,14 +90,11 @@ def _terms(reader: SegmentReader, name: str, number: int) -> Iterator[tuple[byte
 
 @dataclass(slots=True)
 class _Chunk:
-    """Terms' blocks gathered as stored (each block's parts, postings, term and segment), to be
-    decoded together."""
+    """Terms' blocks gathered as stored (each block with its term and its segment's start), to
+    be decoded together."""
 
     texts: list[bytes] = field(default_factory=list)
-    counts: list[bytes] = field(default_factory=list)  # each block's documents and counts
-    positions: list[bytes] = field(default_factory=list)  # how many positions each posting has
-    gaps: list[bytes] = field(default_factory=list)  # and the gaps between them
-    sizes: list[int] = field(default_factory=list)
+    blocks: list[Any] = field(default_factory=list)
     terms: list[int] = field(default_factory=list)
     starts: list[int] = field(default_factory=list)  # the block's segment's start
     postings: int = 0
@@ -111,27 +108,21 @@ class _Chunk:
             matcher = terms._codec.postings_reader(
                 terms._postfile, terminfo, reader.schema[name].format
             )
-            blocks = [_as_block(*_matched_arrays(matcher))]
-        else:
-            blocks = [(counts_data(b.counts, b.form), *positions_data(b), b.size) for b in blocks]
+            blocks = [block_of(*_matched_arrays(matcher))]
         term = len(self.texts) - 1
-        for counts, positions, gaps, size in blocks:
-            self.counts.append(counts)
-            self.positions.append(positions)
-            self.gaps.append(gaps)
-            self.sizes.append(size)
+        for block in blocks:
+            self.blocks.append(block)
             self.terms.append(term)
             self.starts.append(start)
-            self.postings += size
+            self.postings += block.size
 
     def decoded(self, new_numbers: np.ndarray) -> Iterator[tuple[list[bytes], Postings]]:
         """The chunk's texts and their postings, renumbered, the deleted left out (and a term
         left with none dropped, as in Whoosh's merge); nothing if none is left."""
-        sizes = np.array(self.sizes, dtype=np.int64)
-        docs, weights = blocks_counts(self.counts, self.sizes)
+        sizes = np.array([block.size for block in self.blocks], dtype=np.int64)
+        docs, weights = blocks_postings(self.blocks)
         docs = new_numbers[docs + np.repeat(np.array(self.starts, dtype=np.int64), sizes)]
-        counts = np.frombuffer(b"".join(self.positions), dtype="<u4").astype(np.int64)
-        gaps = np.frombuffer(b"".join(self.gaps), dtype="<u4")
+        counts, gaps = blocks_positions(self.blocks)
         terms = np.repeat(np.array(self.terms, dtype=np.int64), sizes)
         texts = self.texts
         kept = docs >= 0
@@ -155,31 +146,20 @@ class _Chunk:
         )
 
 
-def _matched_arrays(matcher: Any) -> tuple[list[int], list[float], list[tuple[int, ...]]]:
-    """A term's postings read one by one, as Whoosh reads any segment: documents, counts and
-    positions."""
-    docs, weights, positions = [], [], []
+def _matched_arrays(matcher: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A term's postings read one by one, as Whoosh reads any segment: documents, counts,
+    numbers of positions, and the gaps between positions (each posting's first from 0)."""
+    docs, weights, counts, gaps = [], [], [], []
     while matcher.is_active():
         docs.append(matcher.id())
         weights.append(matcher.weight())
-        positions.append(tuple(matcher.value_as("positions")))
+        positions = matcher.value_as("positions")
+        counts.append(len(positions))
+        gaps.extend(p - before for p, before in zip(positions, (0, *positions[:-1]), strict=True))
         matcher.next()
-    return docs, weights, positions
-
-
-def _as_block(
-    docs: list[int], weights: list[float], positions: list[tuple[int, ...]]
-) -> tuple[bytes, bytes, bytes, int]:
-    """Postings as the parts of one block of this codec's (its first document counted from 0)."""
-    doc_gaps = np.diff(np.array(docs, dtype=np.int64), prepend=0).astype("<u4")
-    counts = np.array([len(each) for each in positions], dtype="<u4")
-    gaps = np.array(
-        [p - before for each in positions for p, before in zip(each, (0, *each[:-1]), strict=True)],
-        dtype="<u4",
-    )
     return (
-        doc_gaps.tobytes() + np.array(weights, dtype="<f4").tobytes(),
-        counts.tobytes(),
-        gaps.tobytes(),
-        len(docs),
+        np.array(docs, dtype=np.int64),
+        np.array(weights, dtype=np.float64),
+        np.array(counts, dtype=np.int64),
+        np.array(gaps, dtype=np.int64),
     )

@@ -20,7 +20,7 @@ import numpy as np
 from whoosh.fields import FieldType
 from whoosh.formats import Positions
 
-from index.codec import ArraysBlock
+from index.codec import ArraysBlock, packed_counts, packed_positions
 from index.fast_analysis import CachedAnalyzer
 
 # Words of a field sorted and written at a time: about 40 MB of arrays while they are.
@@ -200,15 +200,12 @@ class _Blocks:
         docs = postings.docs
         gaps = np.diff(docs, prepend=0)
         gaps[self.starts] = docs[self.starts]  # each block's first from 0
-        self.doc_gaps = gaps.astype("<u4")
-        self.weights = weights.astype("<f4")
-        self.position_counts = postings.counts.astype("<u4")
-        self.position_gaps = postings.gaps.astype("<u4")
-        self.word_starts = np.append(postings.starts, len(postings.gaps))
+        self.counts = packed_counts(gaps, weights, self.starts)
+        self.positions = packed_positions(postings.counts, postings.gaps, self.starts)
 
     def __iter__(self) -> Iterator[tuple[ArraysBlock, int | None, bool]]:
-        docs, terms, word_starts = self.postings.docs, self.postings.terms, self.word_starts
-        for start, end, opens, closes, highest, total, shortest, longest in zip(
+        docs, terms = self.postings.docs, self.postings.terms
+        for start, end, opens, closes, highest, total, shortest, longest, counts, positions in zip(
             self.starts.tolist(),
             self.ends.tolist(),
             self.opens_term.tolist(),
@@ -217,15 +214,13 @@ class _Blocks:
             self.total.tolist(),
             self.shortest.tolist(),
             self.longest.tolist(),
+            self.counts,
+            self.positions,
             strict=True,
         ):
-            words = slice(int(word_starts[start]), int(word_starts[end]))
             block = ArraysBlock(
-                counts=self.doc_gaps[start:end].tobytes() + self.weights[start:end].tobytes(),
-                positions=(
-                    self.position_counts[start:end].tobytes(),
-                    self.position_gaps[words].tobytes(),
-                ),
+                counts=counts,
+                positions=positions,
                 size=end - start,
                 first=int(docs[start]),
                 last=int(docs[end - 1]),

@@ -21,13 +21,7 @@ from whoosh.matching import FilterMatcher, ListMatcher, Matcher
 from whoosh.reading import IndexReader, TermNotFound
 from whoosh.searching import Searcher
 
-from index.codec import (
-    SplitLeafMatcher,
-    block_arrays,
-    blocks_counts,
-    counts_data,
-    positions_data,
-)
+from index.codec import SplitLeafMatcher, block_arrays, blocks_positions, blocks_postings
 from search.column_arrays import column_array
 
 
@@ -240,12 +234,8 @@ def _located(reader: IndexReader, fieldname: str, btext: bytes, docnums: np.ndar
     wanted = list(compress(blocks, holding.tolist()))
     if not wanted:
         return np.zeros(0, np.int64)
-    ids, _ = blocks_counts(
-        [counts_data(block.counts, block.form) for block in wanted], [b.size for b in wanted]
-    )
-    parts = [positions_data(block) for block in wanted]
-    count = np.frombuffer(b"".join(counts for counts, _ in parts), dtype="<u4")
-    gap = np.frombuffer(b"".join(gaps for _, gaps in parts), dtype="<u4")
+    ids, _ = blocks_postings(wanted)
+    count, gap = blocks_positions(wanted)
     ends = np.cumsum(gap, dtype=np.int64)  # each posting's first gap counts from 0
     before = np.concatenate(([0], ends[np.cumsum(count)[:-1] - 1]))
     positions = ends - np.repeat(before, count)

@@ -38,7 +38,7 @@ from whoosh.index import FileIndex
 
 from index import codec, merged_postings, prose_postings
 from index.analysis import text_analyzer
-from index.codec import _ARRAYS, SplitCodec
+from index.codec import _ARRAYS, _NARROW, SplitCodec
 from index.dates import parse_bound, to_naive_utc
 from index.fast_analysis import CachedAnalyzer
 from index.fields import FieldMapping, record_to_article
@@ -64,6 +64,8 @@ from search.render import search_json
 from search.snippets import _MAX_SCANNED_CHARS, SNIPPET_CHARS, _best, _spans, make_snippet
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# Indexes whose blocks are in forms Byline's codec wrote before.
+OLD_FORMS = ("index-split-codec-pickled-counts.tar.xz", "index-split-codec-zlib-arrays.tar.xz")
 WORDS = (
     "the of and to in syria russia talks oil prices market court vote senate storm harbor "
     "festival pentagon airspace election minister police health city week report deal plan "
@@ -278,17 +280,18 @@ def test_postings_gathered_as_arrays_are_the_bytes_whooshs_pool_writes(
     assert _segment_files(tmp_path / "arrays", more, arrays=True, optimize=True) == expected
 
 
-@pytest.mark.parametrize("chunk", [500, 1])
+@pytest.mark.parametrize(("chunk", "fixture"), [(500, OLD_FORMS[0]), (1, OLD_FORMS[1])])
 def test_merging_a_term_at_a_time_writes_the_bytes_of_whooshs_merge(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int, fixture: str
 ) -> None:
-    # Segments of every form Byline has written: blocks of pickled counts (the fixture),
-    # Whoosh's own codec, and arrays; with deleted articles among them, one the only article
-    # with its words. (Small chunks, so that terms are handed on in several; with chunks of one
-    # term, the deleted article's words make chunks left with no postings.)
+    # Segments of every form Byline has written: blocks of pickled counts or of compressed
+    # four-byte arrays (the fixtures), Whoosh's own codec, and narrow arrays; with deleted
+    # articles among them, one the only article with its words. (Small chunks, so that terms
+    # are handed on in several; with chunks of one term, the deleted article's words make
+    # chunks left with no postings.)
     monkeypatch.setattr(merged_postings, "CHUNK_POSTINGS", chunk)
     for name in ("pool", "arrays"):
-        index = _extract(FIXTURES / "index-split-codec-pickled-counts.tar.xz", tmp_path / name)
+        index = _extract(FIXTURES / fixture, tmp_path / name)
         writer = open_index(index).writer()  # Whoosh's own writer and codec
         for document in _documents([r | {"id": f"w{n}"} for n, r in enumerate(_records(90))]):
             writer.add_document(**document)
@@ -376,17 +379,19 @@ def test_segments_written_before_the_codec_are_read_alongside_new_ones(tmp_path:
     _assert_ranks_and_finds_phrases_as_whoosh(ix)
 
 
-def test_blocks_written_before_counts_were_arrays_are_read_alongside_new_ones(
-    tmp_path: Path,
+@pytest.mark.parametrize(("fixture", "form"), [(OLD_FORMS[0], "pickle"), (OLD_FORMS[1], "arrays")])
+def test_blocks_written_in_earlier_forms_are_read_alongside_new_ones(
+    tmp_path: Path, fixture: str, form: str
 ) -> None:
     # 160 of _records's articles, indexed by Byline at 238ff37, whose codec pickled each block's
-    # documents and counts.
-    index = _extract(FIXTURES / "index-split-codec-pickled-counts.tar.xz", tmp_path / "pickled")
-    assert _block_forms(index) == {"pickle"}
+    # documents and counts; and 160 indexed at afd676b, whose codec kept them as compressed
+    # four-byte arrays and positions as a compressed pickle of two such arrays.
+    index = _extract(FIXTURES / fixture, tmp_path / "old")
+    assert _block_forms(index) == {form}
     records = [record | {"id": f"new-{n}"} for n, record in enumerate(_records(200, seed=3))]
     report = ingest([str(write_jsonl(tmp_path / "new.jsonl", records))], index, IngestOptions())
     assert report.added == 200 and not report.failed
-    assert _block_forms(index) == {"pickle", "arrays"}
+    assert _block_forms(index) == {form, "narrow"}
     _assert_ranks_and_finds_phrases_as_whoosh(open_index(index))
 
 
@@ -405,7 +410,8 @@ def _block_forms(index: Path) -> set[str]:
         for reader, _ in searcher.reader().leaf_readers():
             term = max(reader.lexicon("body"), key=lambda t: reader.doc_frequency("body", t))
             matcher = reader.postings("body", term)
-            forms.add("arrays" if matcher._counts_form & _ARRAYS else "pickle")
+            form = matcher._counts_form
+            forms.add("narrow" if form & _NARROW else "arrays" if form & _ARRAYS else "pickle")
     return forms
 
 
