@@ -157,9 +157,11 @@ def _node(
     elif type(query) is wq.Phrase:
         words = wq.And([wq.Term(query.fieldname, word) for word in query.words])
         found, matched = _node(searcher, leaf, words, check_time)
-        phrases = np.zeros(len(matched), dtype=bool)
-        phrases[phrase_docs(leaf, query, np.flatnonzero(matched))] = True
-        matched &= phrases
+        candidates = np.flatnonzero(matched)
+        if len(candidates):
+            phrases = np.zeros(len(matched), dtype=bool)
+            phrases[phrase_docs(leaf, query, candidates)] = True
+            matched &= phrases
         check_time()
     else:
         # Added up one part at a time (each part's arrays are new, so the first one is kept).

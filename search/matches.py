@@ -175,7 +175,8 @@ def phrase_docs(
     leaf: Searcher, phrase: wq.Phrase, candidates: np.ndarray | None = None
 ) -> np.ndarray:
     """The numbers of the documents in one segment (``leaf``) that have ``phrase``; only
-    ``candidates`` are looked at when given (the documents with all its words, if known).
+    ``candidates`` are looked at when given (the documents with all its words, if known: each
+    of its words is then in the segment, if any document is).
 
     Whoosh walks every document with all the words through a tree of span matchers, several
     Python calls per document and word. Here the documents with all the words come from their
@@ -196,10 +197,10 @@ def phrase_docs(
         words = [field.to_bytes(word) for word in phrase.words]
     except ValueError:
         return np.zeros(0, np.int64)
-    if not words or any((fieldname, word) not in reader for word in words):
-        return np.zeros(0, np.int64)
     keys = candidates
     if keys is None:
+        if not words or any((fieldname, word) not in reader for word in words):
+            return np.zeros(0, np.int64)
         keys = reduce(np.intersect1d, (term_postings(reader, fieldname, w)[0] for w in words))
     located = {}
     for offset, word in enumerate(words):
