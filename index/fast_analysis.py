@@ -170,30 +170,32 @@ class CachedAnalyzer(Analyzer):
                 token.endchar = start_char + match.end()
             yield token
 
-    def spans(self, value: str, mode: str = "query") -> tuple[list[str], list[tuple[int, int]]]:
-        """Each word of ``value``, stopwords kept: its term, and where it starts and ends (two
-        lists in word order). What a highlighter needs, found without a Python step a word."""
+    def spans(self, value: str, mode: str = "query") -> tuple[list[str], list[int]]:
+        """Each word of ``value``, stopwords kept: its term, and where it starts and ends (word
+        ``i`` runs from ``bounds[2 * i]`` to ``bounds[2 * i + 1]``). What a highlighter needs,
+        found without a Python step a word."""
         if self._expression is None:
             tokens = self.inner(value, chars=True, mode=mode, removestops=False)
-            found = [(t.text, (t.startchar, t.endchar)) for t in tokens]  # (one token, reused)
-            return [text for text, _ in found], [span for _, span in found]
-        found, spans = self._words_and_spans(value)
+            found = [(t.text, t.startchar, t.endchar) for t in tokens]  # (one token, reused)
+            return [text for text, _, _ in found], [at for _, *ends in found for at in ends]
+        found, bounds = self._words_and_bounds(value)
         # (With stopwords kept, no filter drops a word.)
         outcomes = looked_up(self._words[False], found, lambda ws: self._analyse(ws, False))
-        return list(map(itemgetter(0), outcomes)), spans
+        return list(map(itemgetter(0), outcomes)), bounds
 
-    def _words_and_spans(self, value: str) -> tuple[list[str], list[tuple[int, int]]]:
-        """The words of ``value`` and where each starts and ends. ``re.split`` cuts the text into
-        separators and words in turn (empty words too), whose running lengths are where the
-        words start and end, without a match object a word; a pattern with a group of its own
-        would add pieces, so its matches are taken one by one."""
+    def _words_and_bounds(self, value: str) -> tuple[list[str], list[int]]:
+        """The words of ``value``, and where each starts and ends, one after the other.
+        ``re.split`` cuts the text into separators and words in turn (empty words too), whose
+        running lengths are where the words start and end, without a match object a word; a
+        pattern with a group of its own would add pieces, so its matches are taken one by one."""
         assert self._expression is not None
         if self._splitter is not None:
             pieces = self._splitter.split(value)
             bounds = list(accumulate(map(len, pieces)))
-            return pieces[1::2], list(zip(bounds[::2], bounds[1::2], strict=False))
+            bounds.pop()  # (the end of the text)
+            return pieces[1::2], bounds
         matches = list(self._expression.finditer(value))
-        return list(map(re.Match.group, matches)), list(map(re.Match.span, matches))
+        return list(map(re.Match.group, matches)), [at for m in matches for at in m.span()]
 
     def terms(self, value: str, mode: str = "") -> list[str]:
         """The texts of the tokens ``self(value)`` gives (stopwords dropped), in order, found

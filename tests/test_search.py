@@ -198,6 +198,26 @@ def test_snippets_mark_matches_and_escape_html(tmp_path: Path, invoke) -> None:
     assert snippet.endswith("…")
 
 
+def test_snippets_show_the_passage_with_the_most_different_words_the_first_of_equals(
+    tmp_path: Path,
+) -> None:
+    filler = "filler words " * 40
+    records = [
+        {"id": "both", "title": "Two", "body": f"A vote, a vote. {filler}Senate vote. {filler}"},
+        {"id": "equal", "title": "One", "body": f"First tally. {filler}Second tally. {filler}"},
+    ]
+    index = tmp_path / "ix"
+    ingest([str(write_jsonl(tmp_path / "a.jsonl", records))], index, IngestOptions())
+
+    def snippet(query: str) -> str:
+        [hit] = search(index, SearchRequest(query)).hits
+        return "".join(f"[{part}]" if matched else part for part, matched in hit.snippet)
+
+    # Both words once count for more than one word twice, even further in.
+    assert "[Senate] [vote]" in snippet("senate vote") and "A vote" not in snippet("senate vote")
+    assert "First [tally]" in snippet("tally") and "Second" not in snippet("tally")
+
+
 def test_json_contract(index_path: Path, invoke) -> None:
     data = _json(invoke, "syria", "--index", str(index_path), "--facet", "year", "--limit", "1")
     assert set(data) == {"query", "total", "page", "limit", "hits", "facets"}

@@ -19,7 +19,7 @@ import tempfile
 import tracemalloc
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -33,7 +33,7 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.columns import VarBytesColumn
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
-from whoosh.highlight import ContextFragmenter, set_matched_filter
+from whoosh.highlight import BasicFragmentScorer, ContextFragmenter, set_matched_filter
 from whoosh.index import FileIndex
 
 from index import codec, merged_postings, prose_postings
@@ -61,7 +61,7 @@ from search.matches import query_docs
 from search.query import Filters, build_filter, parse_query
 from search.ranking import sort_facet, weighting
 from search.render import search_json
-from search.snippets import _MAX_SCANNED_CHARS, SNIPPET_CHARS, _best, _spans, make_snippet
+from search.snippets import _MAX_SCANNED_CHARS, SNIPPET_CHARS, _spans, make_snippet
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # Indexes whose blocks are in forms Byline's codec wrote before.
@@ -572,7 +572,8 @@ def test_cached_analysis_gives_the_analyzers_tokens(text: str, kwargs: dict) -> 
     stemmed = RegexTokenizer() | StopFilter(stoplist=["having"]) | StemFilter(ignore=["jets"])
     empty = RegexTokenizer(r"\w*") | LowercaseFilter()  # (it finds empty words too)
     for chain in (text_analyzer(), grouped, unfiltered, stemmed, empty):
-        words, spans = CachedAnalyzer(chain).spans(text)
+        words, bounds = CachedAnalyzer(chain).spans(text)
+        spans = list(zip(bounds[::2], bounds[1::2], strict=True))
         tokens = chain(text, chars=True, mode="query", removestops=False)
         expected = [(token.text, (token.startchar, token.endchar)) for token in tokens]
         assert list(zip(words, spans, strict=True)) == expected
@@ -916,7 +917,12 @@ def _whooshs_snippet(text: str, terms: frozenset[str]) -> tuple:
     text = text[:_MAX_SCANNED_CHARS]
     tokens = CachedAnalyzer(text_analyzer())(text, chars=True, mode="query", removestops=False)
     fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=SNIPPET_CHARS // 3)
-    best = _best(fragmenter.fragment_tokens(text, set_matched_filter(tokens, terms)))
+    scorer = BasicFragmentScorer()
+    best, best_score = None, 0.0
+    for fragment in fragmenter.fragment_tokens(text, set_matched_filter(tokens, terms)):
+        score = scorer(fragment)
+        if score >= 1 and (best is None or score > best_score):  # the earliest of the best
+            best, best_score = fragment, score
     if best is None:
         return ()
     return (best.startchar, best.endchar, [(t.startchar, t.endchar) for t in best.matches])
@@ -948,13 +954,7 @@ def test_snippets_from_the_words_near_matches_are_whooshs(
         assert not any(matched for _, matched in snippet)
         return
     start, end, matches = found
-    assert snippet == _spans(text, start, end, [_At(a, b) for a, b in matches])
-
-
-@dataclass
-class _At:
-    startchar: int
-    endchar: int
+    assert snippet == _spans(text, start, end, matches)
 
 
 @settings(max_examples=60, deadline=None)
