@@ -190,7 +190,9 @@ def _run(
             ranked = array_scoring.by_date(
                 searcher, docnums, scores, count, newest, request.collapse
             )
-        matching: list[int] = docnums.tolist()
+        total = len(docnums)
+        # (A list of tens of thousands of numbers takes a millisecond: made only to be used.)
+        matching: list[int] = docnums.tolist() if request.facets or request.collapse else []
     else:
         wanted = max(count, RECENT_WINDOW) if request.recent else count
         ranked = _collect(searcher, request, scoring_query, allowed, wanted)
@@ -198,6 +200,7 @@ def _run(
             ranked = reordered(searcher, ranked)[:count]
         matched = query_docs(searcher, scoring_query)
         matching = sorted(matched if allowed is None else matched & allowed)
+        total = len(matching)
     if words:
         ranked = rerank(searcher, words, ranked)
     collapsed_from = frozenset(matching) if request.collapse else frozenset()
@@ -215,7 +218,7 @@ def _run(
     facets = {
         name: FACETS[name].counts(searcher, matching, request.facet_size) for name in request.facets
     }
-    return SearchResult(request, len(matching), hits, facets)
+    return SearchResult(request, total, hits, facets)
 
 
 def _collect(

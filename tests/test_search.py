@@ -168,6 +168,14 @@ def test_sorting_by_date_puts_undated_last(index_path: Path) -> None:
     ]
 
 
+def test_the_total_counts_every_match_with_or_without_facets(index_path: Path) -> None:
+    for query in ("syria", "oil OR talks", ""):
+        with_facets = search(index_path, SearchRequest(query))
+        bare = search(index_path, SearchRequest(query, facets=()))
+        assert bare.total == with_facets.total > 0
+        assert bare.total == sum(count.count for count in with_facets.facets["source"])
+
+
 def test_paging_covers_every_match_once(index_path: Path) -> None:
     pages = [_ids(index_path, "", sort="newest", limit=2, page=n) for n in (1, 2, 3, 4)]
     assert [len(p) for p in pages] == [2, 2, 1, 0]
