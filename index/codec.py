@@ -478,7 +478,8 @@ def stored_blocks(postfile: Any, terminfo: Any) -> list[_BlockParts] | None:
 
 def _all_arrays(blocks: list[_BlockParts]) -> list[_BlockParts] | None:
     """``blocks`` if every one keeps its counts and positions as arrays, else None."""
-    if all(block.form & _ARRAYS and block.positions_form != _VALUES for block in blocks):
+    array_forms = (_POSITION_ARRAYS, _NARROW_POSITIONS)
+    if all(block.form & _ARRAYS and block.positions_form in array_forms for block in blocks):
         return blocks
     return None
 
@@ -515,9 +516,14 @@ def block_of(
     numbers of positions and the gaps between positions (each posting's first from 0)."""
     (counts_part,) = packed_counts(np.diff(docs, prepend=0), weights, _FIRST)
     (positions_part,) = packed_positions(counts, gaps, _FIRST)
-    last = int(docs[-1]) if len(docs) else 0
     return _BlockParts(
-        len(docs), last, _ARRAYS | _NARROW, counts_part, positions_part, False, _NARROW_POSITIONS
+        len(docs),
+        int(docs[-1]),
+        _ARRAYS | _NARROW,
+        counts_part,
+        positions_part,
+        False,
+        _NARROW_POSITIONS,
     )
 
 
@@ -533,7 +539,7 @@ def blocks_postings(blocks: Sequence[_BlockParts]) -> tuple[np.ndarray, np.ndarr
             gaps.append(np.frombuffer(data, gap_type, size, 1))
             weights.append(np.frombuffer(data, weight_type, size, 1 + size * gap_type.itemsize))
         else:  # four-byte arrays, compressed or not, the first gap from 0
-            data = counts_data(block.counts, block.form)
+            data = _counts_data(block.counts, block.form)
             first_from_0 = np.frombuffer(data, "<u4", size)
             gaps.append(np.concatenate(([block.last - first_from_0[0]], first_from_0[1:])))
             weights.append(np.frombuffer(data, "<f4", size, 4 * size))
@@ -557,14 +563,14 @@ def blocks_positions(blocks: Sequence[_BlockParts]) -> tuple[np.ndarray, np.ndar
             count_type, gap_type = _NARROW_TYPES[data[0] & 3], _NARROW_TYPES[data[0] >> 2]
             counts.append(np.frombuffer(data, count_type, block.size, 1))
             gaps.append(np.frombuffer(data, gap_type, offset=1 + block.size * count_type.itemsize))
-        else:  # a (compressed) pickle of two four-byte arrays
+        else:  # _POSITION_ARRAYS: a (compressed) pickle of two four-byte arrays
             numbers, every = _unpickled(data, block.positions_compressed)
             counts.append(np.frombuffer(numbers, "<u4"))
             gaps.append(np.frombuffer(every, "<u4"))
     return np.concatenate(counts, dtype=np.int64), np.concatenate(gaps, dtype=np.uint32)
 
 
-def counts_data(data: bytes | memoryview, form: int) -> bytes | memoryview:
+def _counts_data(data: bytes | memoryview, form: int) -> bytes | memoryview:
     """The counts part of a block written before narrow parts, uncompressed."""
     return zlib.decompress(data) if form & _COMPRESSED else data
 

@@ -17,8 +17,11 @@ the one given, then measures every engine on the same data in the same run:
 - warm queries (top 10 with the total count and a snippet per hit), p50 and p95 per class: one
   term, two terms all required, two terms any, a two-word phrase, a term with a source filter, a
   term with source facet counts, a term with a date range, a term sorted by newest, and a
-  six-word question, any word matching (Byline reranks its top hits);
-- the wall time of whole search processes (``byline search``, and a one-query script per peer).
+  six-word question, any word matching (Byline reranks its top hits); each engine queries from
+  a process of its own, and the engines take turns query by query, so that a change in the
+  machine's speed during the run falls on all alike;
+- the wall time of whole search processes (``byline search``, and a one-query script per peer),
+  the engines taking turns too.
 
 Peers are used as a newcomer would: naive Whoosh is one writer with ``StemmingAnalyzer`` on title
 and body (positions kept) and facets through ``groupedby``; FTS5 is the standard library's SQLite
@@ -36,6 +39,7 @@ import hashlib
 import itertools
 import json
 import math
+import multiprocessing
 import os
 import random
 import shutil
@@ -48,6 +52,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -557,47 +562,82 @@ def _percentile(values: list[float], fraction: float) -> float:
 
 
 def measure_queries(
-    engine: str, index_dir: Path, queries: list[Query], budget: float
-) -> dict[str, Any]:
-    """Warm p50/p95 per class; a class stops once it has used ``budget`` seconds (a slow peer
-    would otherwise take hours), and reports how many queries it ran."""
-    run = OPEN[engine](index_dir)
-    for query in queries[: len(CLASSES)]:  # warm the caches, as a running service would
-        run(query)
-    times: dict[str, list[float]] = {kind: [] for kind in CLASSES}
-    answers = []
-    for query in queries:
-        if sum(times[query.kind]) / 1000 >= budget:
-            continue
-        started = time.perf_counter()
-        total, ids = run(query)
-        times[query.kind].append((time.perf_counter() - started) * 1000)
-        answers.append((total, ids))
+    indexes: dict[str, Path], queries: list[Query], budget: float
+) -> dict[str, dict[str, Any]]:
+    """Warm p50/p95 per class, for each engine: each queries its index in a process of its own,
+    and the engines take turns query by query, so that a change in the machine's speed during
+    the run (up to a third within minutes on a shared machine) falls on all of them alike. A
+    class stops for an engine once it has used ``budget`` seconds (a slow peer would otherwise
+    take hours), which reports how many queries it ran."""
+    context = multiprocessing.get_context("spawn")
+    workers = {}
+    for engine, index_dir in indexes.items():
+        ours, theirs = context.Pipe()
+        process = context.Process(target=_query_worker, args=(engine, index_dir, theirs))
+        process.start()
+        workers[engine] = (process, ours)
+    try:
+        for _, connection in workers.values():  # warm the caches, as a running service would
+            for query in queries[: len(CLASSES)]:
+                connection.send(query)
+                connection.recv()
+        times = {engine: {kind: [] for kind in CLASSES} for engine in workers}
+        totals: dict[str, list[int]] = {engine: [] for engine in workers}
+        for query in queries:
+            for engine, (_, connection) in workers.items():
+                spent = times[engine][query.kind]
+                if sum(spent) / 1000 >= budget:
+                    continue
+                connection.send(query)
+                milliseconds, total = connection.recv()
+                spent.append(milliseconds)
+                totals[engine].append(total)
+    finally:
+        for process, connection in workers.values():
+            connection.send(None)
+            process.join()
     return {
-        "classes": {
-            kind: {
-                "p50_ms": round(statistics.median(values), 2),
-                "p95_ms": round(_percentile(values, 0.95), 2),
-                "queries": len(values),
-            }
-            for kind, values in times.items()
-            if values
-        },
-        "mean_total": round(statistics.mean(total for total, _ in answers), 1),
+        engine: {
+            "classes": {
+                kind: {
+                    "p50_ms": round(statistics.median(values), 2),
+                    "p95_ms": round(_percentile(values, 0.95), 2),
+                    "queries": len(values),
+                }
+                for kind, values in times[engine].items()
+                if values
+            },
+            "mean_total": round(statistics.mean(totals[engine]), 1),
+        }
+        for engine in workers
     }
 
 
-def measure_cli(engine: str, index_dir: Path, queries: list[Query]) -> dict[str, Any]:
+def _query_worker(engine: str, index_dir: Path, connection: Connection) -> None:
+    """Worker side of ``measure_queries``: run each query sent, answer its time and total."""
+    run = OPEN[engine](index_dir)
+    while (query := connection.recv()) is not None:
+        started = time.perf_counter()
+        total, _ = run(query)
+        connection.send(((time.perf_counter() - started) * 1000, total))
+
+
+def measure_cli(indexes: dict[str, Path], queries: list[Query]) -> dict[str, dict[str, Any]]:
+    """Wall time of whole search processes, the engines taking turns."""
     chosen = [q for q in queries if q.kind == "and2"][:CLI_RUNS]
     # As installed by pip, which compiles bytecode: with PYTHONDONTWRITEBYTECODE set (some
     # sandboxes and CI images set it) every process would compile the project's modules again.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    walls = []
+    walls: dict[str, list[float]] = {engine: [] for engine in indexes}
     for query in chosen:
-        started = time.perf_counter()
-        subprocess.run(CLI[engine](index_dir, query), check=True, capture_output=True, env=env)
-        walls.append(time.perf_counter() - started)
-    return {"p50_s": round(statistics.median(walls), 3), "max_s": round(max(walls), 3)}
+        for engine, index_dir in indexes.items():
+            started = time.perf_counter()
+            subprocess.run(CLI[engine](index_dir, query), check=True, capture_output=True, env=env)
+            walls[engine].append(time.perf_counter() - started)
+    return {
+        engine: {"p50_s": round(statistics.median(times), 3), "max_s": round(max(times), 3)}
+        for engine, times in walls.items()
+    }
 
 
 # --- reporting --------------------------------------------------------------------------------
@@ -719,8 +759,9 @@ def main(argv: list[str] | None = None) -> int:
         "python": sys.version.split()[0],
         "engines": {},
     }
-    for engine in engines:
-        index_dir = workdir / f"index-{engine}"
+    indexes = {engine: workdir / f"index-{engine}" for engine in engines}
+    built_figures = {}
+    for engine, index_dir in indexes.items():
         marker = index_dir / "bench-build.json"
         built = json.loads(marker.read_text()) if args.reuse and marker.exists() else None
         if not built or built.get("corpus") != digest:
@@ -731,10 +772,16 @@ def main(argv: list[str] | None = None) -> int:
             figures = built["index"]
         print(f"{engine}: {figures}", file=sys.stderr)
         results["articles"] = figures["articles"]
-        print(f"{engine}: queries", file=sys.stderr)
-        queried = measure_queries(engine, index_dir, queries, args.class_budget)
-        cli = measure_cli(engine, index_dir, queries)
-        results["engines"][engine] = {"index": figures, "queries": queried, "cli": cli}
+        built_figures[engine] = figures
+    print(f"queries, the engines taking turns: {', '.join(engines)}", file=sys.stderr)
+    queried = measure_queries(indexes, queries, args.class_budget)
+    cli = measure_cli(indexes, queries)
+    for engine in engines:
+        results["engines"][engine] = {
+            "index": built_figures[engine],
+            "queries": queried[engine],
+            "cli": cli[engine],
+        }
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
     _add_before(results, args.compare)
