@@ -397,14 +397,16 @@ class SplitLeafMatcher(W3LeafMatcher):
         self._maxlength = byte_to_length(longest)
 
     def _block(self) -> _BlockParts:
-        """The block the matcher is on, as stored."""
-        counts_end = self._dataoffset + self._countslength
+        """The block the matcher is on, as stored (from one read of its parts)."""
+        parts = memoryview(
+            self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
+        )
         return _BlockParts(
             self._blocklength,
             self._maxid,
             self._counts_form,
-            self._postfile.get(self._dataoffset, self._countslength),
-            self._postfile.get(counts_end, self._nextoffset - counts_end),
+            parts[: self._countslength],
+            parts[self._countslength :],
             self._positions_compressed,
             self._positions_form,
         )
