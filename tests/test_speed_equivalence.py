@@ -290,6 +290,7 @@ def test_merging_a_term_at_a_time_writes_the_bytes_of_whooshs_merge(
     # are handed on in several; with chunks of one term, the deleted article's words make
     # chunks left with no postings.)
     monkeypatch.setattr(merged_postings, "CHUNK_POSTINGS", chunk)
+    monkeypatch.setattr(merged_postings, "CHUNK_BLOCKS", 40)  # (and by blocks, in the first)
     for name in ("pool", "arrays"):
         index = _extract(FIXTURES / fixture, tmp_path / name)
         writer = open_index(index).writer()  # Whoosh's own writer and codec
