@@ -261,7 +261,7 @@ def packed_counts(gaps: np.ndarray, weights: np.ndarray, starts: np.ndarray) -> 
     whole = np.logical_and.reduceat((weights == np.rint(weights)) & (weights >= 0), starts)
     highest = np.maximum.reduceat(weights, starts)
     weight_codes = np.where(whole & (highest <= 0xFFFF), _codes(highest), _FRACTIONS)
-    heads = (gap_codes | (weight_codes << 2)).tolist()
+    heads = _heads(gap_codes, weight_codes)
     return [
         bytes((head,)) + gap + weight
         for head, gap, weight in zip(
@@ -283,7 +283,7 @@ def packed_positions(counts: np.ndarray, gaps: np.ndarray, starts: np.ndarray) -
     count_codes = _codes(np.maximum.reduceat(counts, starts))
     # (A zero after the gaps, for a block whose postings have no positions.)
     gap_codes = _codes(np.maximum.reduceat(np.append(gaps, 0), word_bounds[:-1]))
-    heads = (count_codes | (gap_codes << 2)).tolist()
+    heads = _heads(count_codes, gap_codes)
     return [
         bytes((head,)) + number + gap
         for head, number, gap in zip(
@@ -299,6 +299,17 @@ def _codes(highest: np.ndarray) -> np.ndarray:
     """The code of the narrowest unsigned type that holds each of ``highest`` (whole numbers
     from 0 to 2**32 - 1)."""
     return (highest > 0xFF).astype(np.uint8) + (highest > 0xFFFF).astype(np.uint8)
+
+
+def _heads(first: np.ndarray, second: np.ndarray) -> list[int]:
+    """The byte of codes that starts each block's part: its first array's code in the low two
+    bits, its second's in the next two (``_types`` reads it)."""
+    return (first | (second << 2)).tolist()
+
+
+def _types(head: int) -> tuple[np.dtype, np.dtype]:
+    """The types of a part's two arrays, from its byte of codes (``_heads``)."""
+    return _NARROW_TYPES[head & 3], _NARROW_TYPES[head >> 2]
 
 
 def _sliced(values: np.ndarray, codes: np.ndarray, bounds: list[int]) -> list[bytes]:
@@ -537,7 +548,7 @@ def blocks_postings(blocks: Sequence[_BlockParts]) -> tuple[np.ndarray, np.ndarr
         size = block.size
         if block.form & _NARROW:
             data = block.counts
-            gap_type, weight_type = _NARROW_TYPES[data[0] & 3], _NARROW_TYPES[data[0] >> 2]
+            gap_type, weight_type = _types(data[0])
             gaps.append(np.frombuffer(data, gap_type, size, 1))
             weights.append(np.frombuffer(data, weight_type, size, 1 + size * gap_type.itemsize))
         else:  # four-byte arrays, compressed or not, the first gap from 0
@@ -562,7 +573,7 @@ def blocks_positions(blocks: Sequence[_BlockParts]) -> tuple[np.ndarray, np.ndar
     for block in blocks:
         data = block.positions
         if block.positions_form == _NARROW_POSITIONS:
-            count_type, gap_type = _NARROW_TYPES[data[0] & 3], _NARROW_TYPES[data[0] >> 2]
+            count_type, gap_type = _types(data[0])
             counts.append(np.frombuffer(data, count_type, block.size, 1))
             gaps.append(np.frombuffer(data, gap_type, offset=1 + block.size * count_type.itemsize))
         else:  # _POSITION_ARRAYS: a (compressed) pickle of two four-byte arrays
