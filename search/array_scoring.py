@@ -71,8 +71,9 @@ def matches(
     given), in document order, and its score. ``check_time`` is called after each word's
     postings are read (it raises to stop a query past its time limit)."""
     docs, scores = [np.zeros(0, np.int64)], [np.zeros(0)]
+    averages: dict[str, float] = {}
     for leaf, offset in searcher.leaf_searchers():
-        found, matched = _node(searcher, leaf, query, check_time)
+        found, matched = _node(searcher, leaf, query, averages, check_time)
         ids = np.flatnonzero(matched)
         docs.append(ids + offset)
         scores.append(found[ids])
@@ -148,15 +149,21 @@ def _one_per_story(searcher: Searcher, ranked: zip, count: int) -> Ranked:
 
 
 def _node(
-    searcher: Searcher, leaf: Searcher, query: wq.Query, check_time: Callable[[], None]
+    searcher: Searcher,
+    leaf: Searcher,
+    query: wq.Query,
+    averages: dict[str, float],
+    check_time: Callable[[], None],
 ) -> _Node:
-    """A query's scores in one segment (``leaf``), as dense arrays over its documents."""
+    """A query's scores in one segment (``leaf``), as dense arrays over its documents.
+    ``averages`` keeps each field's average length once worked out (Whoosh sums the segments'
+    lengths each time it is asked)."""
     if type(query) is wq.Term:
-        found, matched = _term(searcher, leaf.reader(), query)
+        found, matched = _term(searcher, leaf.reader(), query, averages)
         check_time()
     elif type(query) is wq.Phrase:
         words = wq.And([wq.Term(query.fieldname, word) for word in query.words])
-        found, matched = _node(searcher, leaf, words, check_time)
+        found, matched = _node(searcher, leaf, words, averages, check_time)
         candidates = np.flatnonzero(matched)
         if len(candidates):
             phrases = np.zeros(len(matched), dtype=bool)
@@ -167,9 +174,9 @@ def _node(
         # Added up one part at a time (each part's arrays are new, so the first one is kept).
         combine = np.logical_and if type(query) is wq.And else np.logical_or
         first, *rest = query.subqueries
-        found, matched = _node(searcher, leaf, first, check_time)
+        found, matched = _node(searcher, leaf, first, averages, check_time)
         for part in rest:
-            scores, matches = _node(searcher, leaf, part, check_time)
+            scores, matches = _node(searcher, leaf, part, averages, check_time)
             found += scores
             combine(matched, matches, out=matched)
     if type(query) is not wq.Or and type(query) is not wq.Term:
@@ -179,7 +186,9 @@ def _node(
     return found, matched
 
 
-def _term(searcher: Searcher, reader: IndexReader, term: wq.Term) -> _Node:
+def _term(
+    searcher: Searcher, reader: IndexReader, term: wq.Term, averages: dict[str, float]
+) -> _Node:
     size = reader.doc_count_all()
     found, matched = np.zeros(size), np.zeros(size, dtype=bool)
     fieldname = term.fieldname
@@ -190,7 +199,9 @@ def _term(searcher: Searcher, reader: IndexReader, term: wq.Term) -> _Node:
     weighting = searcher.weighting
     B, K1 = weighting.B, weighting.K1
     idf = searcher.idf(fieldname, btext)
-    average = searcher.avg_field_length(fieldname) or 1
+    average = averages.get(fieldname)
+    if average is None:
+        average = averages[fieldname] = searcher.avg_field_length(fieldname) or 1
     lengths = _field_lengths(reader, fieldname)[ids]
     # Whoosh's scoring.bm25, term for term, for every posting at once.
     found[ids] = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / average)))
