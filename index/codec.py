@@ -369,7 +369,7 @@ def _positions_as_arrays(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     return counts, np.array(list(chain.from_iterable(gaps)), dtype=np.int64)
 
 
-class _BlockParts(NamedTuple):
+class BlockParts(NamedTuple):
     """A block as stored: its postings, its last document, the form of its counts, its parts,
     and how its positions are kept."""
 
@@ -407,12 +407,12 @@ class SplitLeafMatcher(W3LeafMatcher):
         self._minlength = byte_to_length(shortest)
         self._maxlength = byte_to_length(longest)
 
-    def _block(self) -> _BlockParts:
+    def _block(self) -> BlockParts:
         """The block the matcher is on, as stored (from one read of its parts)."""
         parts = memoryview(
             self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
         )
-        return _BlockParts(
+        return BlockParts(
             self._blocklength,
             self._maxid,
             self._counts_form,
@@ -454,21 +454,24 @@ class SplitLeafMatcher(W3LeafMatcher):
                 values[i : i + fixedsize] for i in range(0, len(values), fixedsize)
             )
 
-    def postings_arrays(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """Every document number and count of the term, in order, from all its blocks read at
-        once (a block's header, then its counts, without the matcher's per-block reads); None
-        if a block keeps them as a pickle (written before they were arrays)."""
+    def postings_and_blocks(
+        self,
+    ) -> tuple[tuple[np.ndarray, np.ndarray] | None, list[BlockParts] | None]:
+        """Every document number and count of the term, in order, and its blocks as stored if
+        they keep their positions as arrays too (as ``array_blocks``), from one read of all its
+        blocks (a block's header, then its counts, without the matcher's per-block reads);
+        ``(None, None)`` if a block keeps its counts as a pickle (written before arrays)."""
         blocks = list(self._blocks())
         if not all(block.form & _ARRAYS for block in blocks):
-            return None
-        return blocks_postings(blocks)
+            return None, None
+        return blocks_postings(blocks), _all_arrays(blocks)
 
-    def array_blocks(self) -> list[_BlockParts] | None:
+    def array_blocks(self) -> list[BlockParts] | None:
         """The term's blocks as stored, from one read of them all; None if a block keeps its
         counts or positions in another form."""
         return _all_arrays(list(self._blocks()))
 
-    def _blocks(self) -> Iterator[_BlockParts]:
+    def _blocks(self) -> Iterator[BlockParts]:
         """The term's blocks, from one read of all of them."""
         extent = self._length  # (a 1-tuple when Whoosh read it from a term's entry)
         end = self._startoffset + (extent[0] if isinstance(extent, tuple) else extent)
@@ -478,7 +481,7 @@ class SplitLeafMatcher(W3LeafMatcher):
         return _unpickled(self._postfile.get(offset, length), compressed)
 
 
-def stored_blocks(postfile: Any, terminfo: Any) -> list[_BlockParts] | None:
+def stored_blocks(postfile: Any, terminfo: Any) -> list[BlockParts] | None:
     """A term's blocks as this codec stores them, from one read of them all, without a matcher;
     None if they are in another form (Whoosh's, or counts pickled) or in the term's entry."""
     if terminfo.is_inlined():
@@ -489,7 +492,7 @@ def stored_blocks(postfile: Any, terminfo: Any) -> list[_BlockParts] | None:
     return _all_arrays(list(_parsed_blocks(postfile.get(offset + skip, length - skip))))
 
 
-def _all_arrays(blocks: list[_BlockParts]) -> list[_BlockParts] | None:
+def _all_arrays(blocks: list[BlockParts]) -> list[BlockParts] | None:
     """``blocks`` if every one keeps its counts and positions as arrays, else None."""
     array_forms = (_POSITION_ARRAYS, _NARROW_POSITIONS)
     if all(block.form & _ARRAYS and block.positions_form in array_forms for block in blocks):
@@ -497,7 +500,7 @@ def _all_arrays(blocks: list[_BlockParts]) -> list[_BlockParts] | None:
     return None
 
 
-def _parsed_blocks(data: bytes) -> Iterator[_BlockParts]:
+def _parsed_blocks(data: bytes) -> Iterator[BlockParts]:
     """The blocks of a term's postings, from their bytes (the parts are views of them)."""
     view = memoryview(data)
     at = 0
@@ -508,7 +511,7 @@ def _parsed_blocks(data: bytes) -> Iterator[_BlockParts]:
         counts_at = at + _HEAD.size
         positions_at = counts_at + counts_length
         block_end = at + _INT_SIZE + abs(length)
-        yield _BlockParts(
+        yield BlockParts(
             size,
             last,
             form,
@@ -524,12 +527,12 @@ def _parsed_blocks(data: bytes) -> Iterator[_BlockParts]:
 
 def block_of(
     docs: np.ndarray, weights: np.ndarray, counts: np.ndarray, gaps: np.ndarray
-) -> _BlockParts:
+) -> BlockParts:
     """Postings as one block of this codec's, as it stores it: their documents, counts,
     numbers of positions and the gaps between positions (each posting's first from 0)."""
     (counts_part,) = packed_counts(np.diff(docs, prepend=0), weights, _FIRST)
     (positions_part,) = packed_positions(counts, gaps, _FIRST)
-    return _BlockParts(
+    return BlockParts(
         len(docs),
         int(docs[-1]),
         _ARRAYS | _NARROW,
@@ -540,7 +543,7 @@ def block_of(
     )
 
 
-def blocks_postings(blocks: Sequence[_BlockParts]) -> tuple[np.ndarray, np.ndarray]:
+def blocks_postings(blocks: Sequence[BlockParts]) -> tuple[np.ndarray, np.ndarray]:
     """The document numbers and counts (int64, float64) of blocks that keep their counts as
     arrays (of one term or of several, one after another), in one step over all of them."""
     gaps, weights = [], []
@@ -566,7 +569,7 @@ def blocks_postings(blocks: Sequence[_BlockParts]) -> tuple[np.ndarray, np.ndarr
     return np.cumsum(every), np.concatenate(weights, dtype=np.float64)
 
 
-def blocks_positions(blocks: Sequence[_BlockParts]) -> tuple[np.ndarray, np.ndarray]:
+def blocks_positions(blocks: Sequence[BlockParts]) -> tuple[np.ndarray, np.ndarray]:
     """How many positions each posting of blocks has (int64), and every posting's gaps between
     them (uint32, each posting's first from 0), all blocks' one after another."""
     counts, gaps = [], []

@@ -30,7 +30,7 @@ from whoosh.util.numeric import byte_to_length
 
 from index.schema import missing_date_value
 from search.column_arrays import column_array, dates
-from search.matches import phrase_docs, term_postings
+from search.matches import phrase_docs, read_term, term_postings
 from search.ranking import Ranked
 
 _Node = tuple[np.ndarray, np.ndarray]  # one segment's scores and which documents match
@@ -162,13 +162,7 @@ def _node(
         found, matched = _term(searcher, leaf.reader(), query, averages)
         check_time()
     elif type(query) is wq.Phrase:
-        words = wq.And([wq.Term(query.fieldname, word) for word in query.words])
-        found, matched = _node(searcher, leaf, words, averages, check_time)
-        candidates = np.flatnonzero(matched)
-        if len(candidates):
-            phrases = np.zeros(len(matched), dtype=bool)
-            phrases[phrase_docs(leaf, query, candidates)] = True
-            matched &= phrases
+        found, matched = _phrase(searcher, leaf, query, averages)
         check_time()
     else:
         # Added up one part at a time (each part's arrays are new, so the first one is kept).
@@ -191,11 +185,54 @@ def _term(
 ) -> _Node:
     size = reader.doc_count_all()
     found, matched = np.zeros(size), np.zeros(size, dtype=bool)
-    fieldname = term.fieldname
-    btext = searcher.schema[fieldname].to_bytes(term.text)
-    ids, weights = term_postings(reader, fieldname, btext)
-    if not len(ids):
+    btext = searcher.schema[term.fieldname].to_bytes(term.text)
+    ids, weights = term_postings(reader, term.fieldname, btext)
+    if len(ids):
+        found[ids] = _bm25(searcher, reader, term.fieldname, btext, ids, weights, averages)
+        matched[ids] = True
+    return found, matched
+
+
+def _phrase(
+    searcher: Searcher, leaf: Searcher, phrase: wq.Phrase, averages: dict[str, float]
+) -> _Node:
+    """A phrase's scores in one segment: its words' scores added up, in query order, in the
+    documents that have it. Each word's postings are read once, for its documents and then
+    for its positions, and scored only where the phrase is (in most segments, nowhere)."""
+    reader, fieldname = leaf.reader(), phrase.fieldname
+    size = reader.doc_count_all()
+    found, matched = np.zeros(size), np.zeros(size, dtype=bool)
+    btexts = [searcher.schema[fieldname].to_bytes(word) for word in phrase.words]
+    read = {btext: read_term(reader, fieldname, btext) for btext in btexts}
+    with_all = np.full(size, bool(read))  # (masks: intersecting by sorting takes longer)
+    for ids, _, _ in read.values():
+        has = np.zeros(size, dtype=bool)
+        has[ids] = True
+        with_all &= has
+    candidates = np.flatnonzero(with_all)
+    if not len(candidates):
         return found, matched
+    blocks = {btext: parts for btext, (_, _, parts) in read.items() if parts is not None}
+    matched[phrase_docs(leaf, phrase, candidates, blocks)] = True
+    for btext in btexts:
+        ids, weights, _ = read[btext]
+        keep = matched[ids]
+        ids, weights = ids[keep], weights[keep]
+        found[ids] += _bm25(searcher, reader, fieldname, btext, ids, weights, averages)
+    return found, matched
+
+
+def _bm25(
+    searcher: Searcher,
+    reader: IndexReader,
+    fieldname: str,
+    btext: bytes,
+    ids: np.ndarray,
+    weights: np.ndarray,
+    averages: dict[str, float],
+) -> np.ndarray:
+    """Whoosh's ``scoring.bm25``, term for term, for each of a term's postings in one segment
+    (documents ``ids``, occurrences ``weights``) at once."""
     weighting = searcher.weighting
     B, K1 = weighting.B, weighting.K1
     idf = searcher.idf(fieldname, btext)
@@ -203,10 +240,7 @@ def _term(
     if average is None:
         average = averages[fieldname] = searcher.avg_field_length(fieldname) or 1
     lengths = _field_lengths(reader, fieldname)[ids]
-    # Whoosh's scoring.bm25, term for term, for every posting at once.
-    found[ids] = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / average)))
-    matched[ids] = True
-    return found, matched
+    return idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / average)))
 
 
 def _field_lengths(reader: IndexReader, fieldname: str) -> np.ndarray:

@@ -9,6 +9,7 @@ by Whoosh as before; the answer is the same set either way.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import reduce
 from itertools import compress
 
@@ -21,8 +22,17 @@ from whoosh.matching import FilterMatcher, ListMatcher, Matcher
 from whoosh.reading import IndexReader, TermNotFound
 from whoosh.searching import Searcher
 
-from index.codec import SplitLeafMatcher, block_arrays, blocks_positions, blocks_postings
+from index.codec import (
+    BlockParts,
+    SplitLeafMatcher,
+    block_arrays,
+    blocks_positions,
+    blocks_postings,
+)
 from search.column_arrays import column_array
+
+# A term's documents and counts in one segment, and its blocks if they keep positions as arrays.
+_TermRead = tuple[np.ndarray, np.ndarray, list[BlockParts] | None]
 
 
 def query_docs(searcher: Searcher, query: wq.Query) -> set[int]:
@@ -141,8 +151,16 @@ def term_postings(
     reader: IndexReader, fieldname: str, btext: bytes
 ) -> tuple[np.ndarray, np.ndarray]:
     """A term's document numbers and weights (occurrences) in one segment, deleted ones left
-    out (none if the segment does not have the term): from ``index/codec.py``'s arrays, all
-    blocks at once, or a whole block at a time from Whoosh 2.7's own format.
+    out (none if the segment does not have the term)."""
+    docnums, counts, _ = read_term(reader, fieldname, btext)
+    return docnums, counts
+
+
+def read_term(reader: IndexReader, fieldname: str, btext: bytes) -> _TermRead:
+    """``term_postings``'s arrays, and the term's blocks as stored if they keep positions
+    as arrays (what ``phrase_docs`` decodes positions from; else None): from
+    ``index/codec.py``'s arrays, all blocks at once, or a whole block at a time from Whoosh
+    2.7's own format.
 
     (``_read_data``/``_data``/``_next_block`` are internals of the pinned Whoosh release; a
     matcher of any other type is walked as usual.)
@@ -150,8 +168,10 @@ def term_postings(
     try:
         matcher, deleted = _postings(reader, fieldname, btext)
     except TermNotFound:
-        return np.zeros(0, np.int64), np.zeros(0)
-    arrays = matcher.postings_arrays() if isinstance(matcher, SplitLeafMatcher) else None
+        return np.zeros(0, np.int64), np.zeros(0), None
+    arrays, blocks = (
+        matcher.postings_and_blocks() if isinstance(matcher, SplitLeafMatcher) else (None, None)
+    )
     if arrays is not None:
         docnums, counts = arrays
     elif not isinstance(matcher, W3LeafMatcher):
@@ -168,15 +188,19 @@ def term_postings(
     if deleted:
         keep = ~np.isin(docnums, np.fromiter(deleted, np.int64, len(deleted)))
         docnums, counts = docnums[keep], counts[keep]
-    return docnums, counts
+    return docnums, counts, blocks
 
 
 def phrase_docs(
-    leaf: Searcher, phrase: wq.Phrase, candidates: np.ndarray | None = None
+    leaf: Searcher,
+    phrase: wq.Phrase,
+    candidates: np.ndarray | None = None,
+    blocks: Mapping[bytes, list[BlockParts]] | None = None,
 ) -> np.ndarray:
     """The numbers of the documents in one segment (``leaf``) that have ``phrase``; only
     ``candidates`` are looked at when given (the documents with all its words, if known: each
-    of its words is then in the segment, if any document is).
+    of its words is then in the segment, if any document is). ``blocks`` holds the words'
+    blocks where ``read_term`` has read them already.
 
     Whoosh walks every document with all the words through a tree of span matchers, several
     Python calls per document and word. Here the documents with all the words come from their
@@ -207,7 +231,8 @@ def phrase_docs(
         if not len(keys):
             break
         if word not in located:
-            located[word] = _located(reader, fieldname, word, keys if offset == 0 else keys >> 32)
+            within = keys if offset == 0 else keys >> 32
+            located[word] = _located(reader, fieldname, word, within, (blocks or {}).get(word))
         at = located[word]
         starts = at[(at & _POSITION) >= offset] - offset  # where the phrase would start
         keys = starts if offset == 0 else np.intersect1d(keys, starts, assume_unique=True)
@@ -217,12 +242,20 @@ def phrase_docs(
 _POSITION = (1 << 32) - 1  # a key is a document number times 2**32 plus a position
 
 
-def _located(reader: IndexReader, fieldname: str, btext: bytes, docnums: np.ndarray) -> np.ndarray:
+def _located(
+    reader: IndexReader,
+    fieldname: str,
+    btext: bytes,
+    docnums: np.ndarray,
+    blocks: list[BlockParts] | None = None,
+) -> np.ndarray:
     """Every position of a term in ``docnums`` (all have it), as document-position keys, in
-    order. Only the blocks that hold one of ``docnums`` are decoded, all of them at once."""
+    order. Only the blocks that hold one of ``docnums`` are decoded, all of them at once (the
+    term's ``blocks`` if read already, else read here)."""
     docnums = np.unique(docnums)
-    matcher, _ = _postings(reader, fieldname, btext)
-    blocks = matcher.array_blocks() if isinstance(matcher, SplitLeafMatcher) else None
+    if blocks is None:
+        matcher, _ = _postings(reader, fieldname, btext)
+        blocks = matcher.array_blocks() if isinstance(matcher, SplitLeafMatcher) else None
     if blocks is None:  # kept in another form: walked a posting at a time
         keys = []
         for docnum in docnums.tolist():

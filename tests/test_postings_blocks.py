@@ -10,7 +10,7 @@ from index.codec import (
     _ARRAYS,
     _NARROW,
     _NARROW_POSITIONS,
-    _BlockParts,
+    BlockParts,
     blocks_positions,
     blocks_postings,
     packed_counts,
@@ -25,7 +25,7 @@ _posting = st.tuples(
 _block = st.tuples(st.integers(0, 5_000_000), st.lists(_posting, min_size=1, max_size=40))
 
 
-def _packed(blocks: list[tuple[int, list]]) -> tuple[list[_BlockParts], dict[str, np.ndarray]]:
+def _packed(blocks: list[tuple[int, list]]) -> tuple[list[BlockParts], dict[str, np.ndarray]]:
     """Blocks (each its first document and postings) packed as the codec writes them, and what
     they hold, as arrays."""
     docs, weights, counts, gaps, starts = [], [], [], [], []
@@ -51,7 +51,7 @@ def _packed(blocks: list[tuple[int, list]]) -> tuple[list[_BlockParts], dict[str
     positions_parts = packed_positions(held["counts"], held["gaps"], at)
     ends = [*starts[1:], len(docs)]
     parts = [
-        _BlockParts(end - start, docs[end - 1], _ARRAYS | _NARROW, counted, positioned, False, 2)
+        BlockParts(end - start, docs[end - 1], _ARRAYS | _NARROW, counted, positioned, False, 2)
         for start, end, counted, positioned in zip(
             starts, ends, counts_parts, positions_parts, strict=True
         )
