@@ -13,6 +13,8 @@ rewritten about once per size class, and an index holds a few dozen segments at 
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import math
 import multiprocessing
 import pickle
@@ -433,6 +435,21 @@ def merge_tail(ix: FileIndex, limitmb: int) -> None:
     except BaseException:
         writer.cancel()
         raise
+    _give_back_freed_memory()
+
+
+def _give_back_freed_memory() -> None:
+    """Return the memory a merge freed to the system, where the C library can (glibc).
+
+    glibc keeps freed memory for reuse, and a merge's, scattered among what the process goes
+    on holding, stayed with it: late in a million-article run, this process held about 440 MB
+    while the batch processes wrote, against 300 MB given back, and the run peaked at the
+    memory budget (1,003 MB; 858 MB given back).
+    """
+    name = ctypes.util.find_library("c")
+    trim = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+    if trim is not None:
+        trim(0)
 
 
 def tail_to_merge(sizes: Sequence[int]) -> int:
