@@ -444,7 +444,7 @@ def _give_back_freed_memory() -> None:
     glibc keeps freed memory for reuse, and a merge's, scattered among what the process goes
     on holding, stayed with it: late in a million-article run, this process held about 440 MB
     while the batch processes wrote, against 300 MB given back, and the run peaked at the
-    memory budget (1,003 MB; 858 MB given back).
+    memory budget (1,003 MB; 858 and 890 MB in two runs given back).
     """
     name = ctypes.util.find_library("c")
     trim = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
