@@ -454,17 +454,18 @@ class SplitLeafMatcher(W3LeafMatcher):
                 values[i : i + fixedsize] for i in range(0, len(values), fixedsize)
             )
 
+    def postings_arrays(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Every document number and count of the term, in order, from all its blocks read at
+        once (a block's header, then its counts, without the matcher's per-block reads); None
+        if a block keeps them as a pickle (written before they were arrays)."""
+        return _postings_arrays(list(self._blocks()))
+
     def postings_and_blocks(
         self,
     ) -> tuple[tuple[np.ndarray, np.ndarray] | None, list[BlockParts] | None]:
-        """Every document number and count of the term, in order, and its blocks as stored if
-        they keep their positions as arrays too (as ``array_blocks``), from one read of all its
-        blocks (a block's header, then its counts, without the matcher's per-block reads);
-        ``(None, None)`` if a block keeps its counts as a pickle (written before arrays)."""
+        """``postings_arrays`` and ``array_blocks``, from one read of the blocks."""
         blocks = list(self._blocks())
-        if not all(block.form & _ARRAYS for block in blocks):
-            return None, None
-        return blocks_postings(blocks), _all_arrays(blocks)
+        return _postings_arrays(blocks), _all_arrays(blocks)
 
     def array_blocks(self) -> list[BlockParts] | None:
         """The term's blocks as stored, from one read of them all; None if a block keeps its
@@ -490,6 +491,13 @@ def stored_blocks(postfile: Any, terminfo: Any) -> list[BlockParts] | None:
     length = extent[0] if isinstance(extent, tuple) else extent
     skip = len(WHOOSH3_HEADER_MAGIC)
     return _all_arrays(list(_parsed_blocks(postfile.get(offset + skip, length - skip))))
+
+
+def _postings_arrays(blocks: list[BlockParts]) -> tuple[np.ndarray, np.ndarray] | None:
+    """The documents and counts of ``blocks``; None if a block keeps them as a pickle."""
+    if not all(block.form & _ARRAYS for block in blocks):
+        return None
+    return blocks_postings(blocks)
 
 
 def _all_arrays(blocks: list[BlockParts]) -> list[BlockParts] | None:

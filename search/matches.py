@@ -152,13 +152,13 @@ def term_postings(
 ) -> tuple[np.ndarray, np.ndarray]:
     """A term's document numbers and weights (occurrences) in one segment, deleted ones left
     out (none if the segment does not have the term)."""
-    docnums, counts, _ = read_term(reader, fieldname, btext)
+    docnums, counts, _ = read_term(reader, fieldname, btext, blocks=False)
     return docnums, counts
 
 
-def read_term(reader: IndexReader, fieldname: str, btext: bytes) -> _TermRead:
-    """``term_postings``'s arrays, and the term's blocks as stored if they keep positions
-    as arrays (what ``phrase_docs`` decodes positions from; else None): from
+def read_term(reader: IndexReader, fieldname: str, btext: bytes, blocks: bool = True) -> _TermRead:
+    """``term_postings``'s arrays, and (with ``blocks``) the term's blocks as stored if they
+    keep positions as arrays (what ``phrase_docs`` decodes positions from; else None): from
     ``index/codec.py``'s arrays, all blocks at once, or a whole block at a time from Whoosh
     2.7's own format.
 
@@ -169,9 +169,11 @@ def read_term(reader: IndexReader, fieldname: str, btext: bytes) -> _TermRead:
         matcher, deleted = _postings(reader, fieldname, btext)
     except TermNotFound:
         return np.zeros(0, np.int64), np.zeros(0), None
-    arrays, blocks = (
-        matcher.postings_and_blocks() if isinstance(matcher, SplitLeafMatcher) else (None, None)
-    )
+    arrays, stored = None, None
+    if isinstance(matcher, SplitLeafMatcher):
+        arrays, stored = (
+            matcher.postings_and_blocks() if blocks else (matcher.postings_arrays(), None)
+        )
     if arrays is not None:
         docnums, counts = arrays
     elif not isinstance(matcher, W3LeafMatcher):
@@ -188,7 +190,7 @@ def read_term(reader: IndexReader, fieldname: str, btext: bytes) -> _TermRead:
     if deleted:
         keep = ~np.isin(docnums, np.fromiter(deleted, np.int64, len(deleted)))
         docnums, counts = docnums[keep], counts[keep]
-    return docnums, counts, blocks
+    return docnums, counts, stored
 
 
 def phrase_docs(
