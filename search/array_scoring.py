@@ -68,8 +68,8 @@ def matches(
     check_time: Callable[[], None] = lambda: None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Every document a query that ``supports`` accepts matches (only ``allowed`` ones if
-    given), in document order, and its score. ``check_time`` is called after each word's
-    postings are read (it raises to stop a query past its time limit)."""
+    given), in document order, and its score. ``check_time`` is called after each word's (or
+    phrase's) postings are read (it raises to stop a query past its time limit)."""
     docs, scores = [np.zeros(0, np.int64)], [np.zeros(0)]
     averages: dict[str, float] = {}
     for leaf, offset in searcher.leaf_searchers():
