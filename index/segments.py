@@ -19,6 +19,7 @@ import math
 import multiprocessing
 import pickle
 from collections.abc import Callable, Container, Iterator, Sequence
+from functools import cache
 from itertools import groupby
 from multiprocessing.pool import AsyncResult, Pool
 from operator import itemgetter
@@ -446,10 +447,17 @@ def _give_back_freed_memory() -> None:
     while the batch processes wrote, against 300 MB given back, and the run peaked at the
     memory budget (1,003 MB; 858 and 890 MB in two runs given back).
     """
-    name = ctypes.util.find_library("c")
-    trim = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+    trim = _malloc_trim()
     if trim is not None:
         trim(0)
+
+
+@cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, or None where the C library has none (found once: finding the
+    library runs ``ldconfig``)."""
+    name = ctypes.util.find_library("c")
+    return getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
 
 
 def tail_to_merge(sizes: Sequence[int]) -> int:
