@@ -212,7 +212,7 @@ def _phrase(
     candidates = np.flatnonzero(with_all)
     if not len(candidates):
         return found, matched
-    blocks = {btext: parts for btext, (_, _, parts) in read.items() if parts is not None}
+    blocks = {btext: parts for btext, (_, _, parts) in read.items()}
     matched[phrase_docs(leaf, phrase, candidates, blocks)] = True
     for btext in btexts:
         ids, weights, _ = read[btext]

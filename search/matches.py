@@ -197,12 +197,12 @@ def phrase_docs(
     leaf: Searcher,
     phrase: wq.Phrase,
     candidates: np.ndarray | None = None,
-    blocks: Mapping[bytes, list[BlockParts]] | None = None,
+    blocks: Mapping[bytes, list[BlockParts] | None] | None = None,
 ) -> np.ndarray:
     """The numbers of the documents in one segment (``leaf``) that have ``phrase``; only
     ``candidates`` are looked at when given (the documents with all its words, if known: each
     of its words is then in the segment, if any document is). ``blocks`` holds the words'
-    blocks where ``read_term`` has read them already.
+    blocks as ``read_term`` gave them, where it has read them already.
 
     Whoosh walks every document with all the words through a tree of span matchers, several
     Python calls per document and word. Here the documents with all the words come from their
