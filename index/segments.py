@@ -28,6 +28,7 @@ from typing import Any
 from whoosh.codec.base import Segment
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.columns import TranslatingColumnReader
+from whoosh.formats import Existence
 from whoosh.index import FileIndex
 from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
@@ -189,7 +190,9 @@ class IndexWriter(SegmentWriter):
 def _postings_except(reader: Any, fields: Container[str]) -> Iterator[tuple[Any, ...]]:
     """A reader's postings as Whoosh's ``iter_postings`` gives them, less those of ``fields``,
     whose terms are not even walked (most of a segment's terms are words of prose). Each term's
-    postings come from the entry the walk reads, where Whoosh looks every term up again."""
+    postings come from the entry the walk reads, where Whoosh looks every term up again; a term
+    of one posting without a value (every id and address) is read from its entry alone, without
+    a matcher (for 100,000 articles that is 300,000 matchers, a fifth of a merge)."""
     terms = reader._terms
     deleted = frozenset(reader._perdoc.deleted_docs())
     names = sorted(
@@ -197,12 +200,15 @@ def _postings_except(reader: Any, fields: Container[str]) -> Iterator[tuple[Any,
     )
     for name in names:
         field_format = reader.schema[name].format
+        valueless = type(field_format) is Existence
         for (fieldname, text), terminfo in terms.items_from(name, b""):
             if fieldname != name:
                 break
             inlined = terminfo.inlined_postings()
             if inlined is not None:  # (a term with one posting keeps it in its entry)
                 postings = zip(*inlined, strict=True)
+            elif valueless and terminfo.doc_frequency() == 1:
+                postings = ((terminfo.min_id(), terminfo.weight(), None),)
             else:
                 matcher = terms._codec.postings_reader(terms._postfile, terminfo, field_format)
                 postings = _matched(matcher)
