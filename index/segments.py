@@ -6,9 +6,10 @@ replaced articles. Documents therefore get the same numbers as a single process 
 so results (and the order of equal scores) do not depend on how many processes indexed.
 
 Segments are merged only at the tail of the index (the newest ones), into a segment that takes
-their place, so merging never reorders documents either: when at least ``MERGE_FACTOR`` segments
-at the end are of one size class (a power of ten) or smaller, they become one. Each document is
-rewritten about once per size class, and an index holds a few dozen segments at most.
+their place, so merging never reorders documents either: when the segments at the end hold
+``MERGE_FACTOR`` of one size class (a power of ten), they become one, with any smaller ones among
+them. Each document is rewritten about once per size class, and an index holds a few dozen
+segments at most.
 """
 
 from __future__ import annotations
@@ -468,16 +469,23 @@ def _malloc_trim() -> Callable[[int], int] | None:
 
 def tail_to_merge(sizes: Sequence[int]) -> int:
     """How many of the last segments (live document counts, oldest first) to merge: the longest
-    run at the end of at least ``MERGE_FACTOR`` segments of one size class or smaller, looking at
-    the smallest classes first; else none."""
+    run at the end of segments of one size class or smaller that holds ``MERGE_FACTOR`` of that
+    class, looking at the smallest classes first; else none.
+
+    A large segment waits for ``MERGE_FACTOR`` of its class, so each document is rewritten about
+    once per class. (Counting the smaller ones towards the factor, as this did, merged a large
+    segment again each time fifteen small ones followed it: a million articles were rewritten
+    2.4 times over, in merges of up to 870,000, and the work grew with the square of the index.)
+    """
     classes = [_size_class(size) for size in sizes]
     for level in sorted(set(classes)):
-        run = 0
+        run = of_level = 0
         for size_class in reversed(classes):
             if size_class > level:
                 break
             run += 1
-        if run >= MERGE_FACTOR:
+            of_level += size_class == level
+        if of_level >= MERGE_FACTOR:
             return run
     return 0
 

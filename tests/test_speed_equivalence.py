@@ -521,6 +521,30 @@ def test_tail_merges_only_full_runs_of_small_segments() -> None:
     assert tail_to_merge([200_000, *[5_000] * MERGE_FACTOR]) == MERGE_FACTOR
     assert tail_to_merge([5_000, *[50_000] * MERGE_FACTOR]) == MERGE_FACTOR + 1
     assert tail_to_merge([50_000, 5_000] * MERGE_FACTOR) == 2 * MERGE_FACTOR
+    # A large segment is not merged again for small ones that follow it.
+    assert tail_to_merge([200_000] * 3 + [5_000] * (MERGE_FACTOR - 3)) == 0
+
+
+@given(st.integers(min_value=2_000, max_value=20_000), st.integers(min_value=1, max_value=3))
+@settings(max_examples=25, deadline=None)
+def test_tail_merges_rewrite_each_document_about_once_per_size_class(
+    segment: int, per_batch: int
+) -> None:
+    # Two million articles, committed in batches of segments of one size, merged as the writer
+    # merges them (before each batch): documents rewritten, in all, about once per size class
+    # they pass through (from the segments' own up to a million), not once per merge.
+    sizes: list[int] = []
+    rewritten = committed = 0
+    while committed < 2_000_000:
+        count = tail_to_merge(sizes)
+        if count:
+            merged = sum(sizes[-count:])
+            rewritten += merged
+            sizes[-count:] = [merged]
+        sizes += [segment] * per_batch
+        committed += segment * per_batch
+    assert rewritten <= 2 * committed
+    assert len(sizes) <= 3 * MERGE_FACTOR
 
 
 _KWARGS = st.fixed_dictionaries(
