@@ -192,8 +192,8 @@ def _postings_except(reader: Any, fields: Container[str]) -> Iterator[tuple[Any,
     """A reader's postings as Whoosh's ``iter_postings`` gives them, less those of ``fields``,
     whose terms are not even walked (most of a segment's terms are words of prose). Each term's
     postings come from the entry the walk reads, where Whoosh looks every term up again; a term
-    of one posting without a value (every id and address) is read from its entry alone, without
-    a matcher (for 100,000 articles that is 300,000 matchers, a fifth of a merge)."""
+    of one posting without a value (every id, address and story key) is read from its entry alone,
+    without a matcher (for 100,000 articles, 300,000 matchers: a fifth of a merge)."""
     terms = reader._terms
     deleted = frozenset(reader._perdoc.deleted_docs())
     names = sorted(
