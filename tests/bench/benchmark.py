@@ -35,6 +35,7 @@ from the same corpus (their recorded indexing figures are reported again).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import itertools
 import json
@@ -575,6 +576,7 @@ def measure_queries(
         ours, theirs = context.Pipe()
         process = context.Process(target=_query_worker, args=(engine, index_dir, theirs))
         process.start()
+        theirs.close()  # (so that a worker that dies ends the wait for its answer)
         workers[engine] = (process, ours)
     try:
         for _, connection in workers.values():  # warm the caches, as a running service would
@@ -594,7 +596,8 @@ def measure_queries(
                 totals[engine].append(total)
     finally:
         for process, connection in workers.values():
-            connection.send(None)
+            with contextlib.suppress(OSError):  # (a worker that died has closed its end)
+                connection.send(None)
             process.join()
     return {
         engine: {
