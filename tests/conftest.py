@@ -4,17 +4,30 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from index import segments
 from index.options import IngestOptions
 from index.writer import ingest
 from search.cli import app
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def whooshs_block_size() -> Iterator[None]:
+    """Indexes written in this process keep Whoosh's 128 postings a block, as Byline wrote them
+    before: a test's few hundred articles then have words whose postings take several blocks,
+    which every reader of blocks must put together right. (A ``byline`` process a test starts
+    writes Byline's own size, ``segments.BLOCK_POSTINGS``.)"""
+    written = segments.BLOCK_POSTINGS
+    segments.BLOCK_POSTINGS = 128
+    yield
+    segments.BLOCK_POSTINGS = written
 
 
 @pytest.fixture

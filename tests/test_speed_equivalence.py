@@ -36,9 +36,9 @@ from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
 from whoosh.highlight import BasicFragmentScorer, ContextFragmenter, set_matched_filter
 from whoosh.index import FileIndex
 
-from index import codec, merged_postings, prose_postings
+from index import codec, merged_postings, prose_postings, segments
 from index.analysis import text_analyzer
-from index.codec import _ARRAYS, _NARROW, SplitCodec
+from index.codec import _ARRAYS, _NARROW, SplitCodec, stored_blocks
 from index.dates import parse_bound, to_naive_utc
 from index.fast_analysis import CachedAnalyzer
 from index.fields import FieldMapping, record_to_article
@@ -226,6 +226,23 @@ def test_postings_keep_the_counts_and_positions_of_the_words(tmp_path: Path) -> 
             assert found == expected
             longest[field] = max(len(docs) for docs in found.values())
         assert longest["body"] > 128  # words whose postings take more than one block
+
+
+@pytest.mark.parametrize("size", [128, 1_024])
+def test_postings_are_written_in_blocks_of_the_chosen_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    monkeypatch.setattr(segments, "BLOCK_POSTINGS", size)
+    index = _build(tmp_path, "blocks", _records(400), procs=1, batch_size=100_000)
+    with open_index(index).searcher() as searcher:
+        (reader,) = [leaf for leaf, _ in searcher.reader().leaf_readers()]
+        term = max(reader.lexicon("body"), key=lambda t: reader.doc_frequency("body", t))
+        count = reader.doc_frequency("body", term)
+        assert 128 < count < 1_024
+        blocks = stored_blocks(reader._terms._postfile, reader.term_info("body", term))
+        assert [block.size for block in blocks] == [
+            min(size, count - start) for start in range(0, count, size)
+        ]
 
 
 def _documents(records: list[dict]) -> list[dict]:
