@@ -42,7 +42,7 @@ from index.store import MappedStorage
 
 MERGE_FACTOR = 16
 # Postings in a block (Whoosh writes 128). A query reads all of a word's blocks, a few numpy calls
-# each: at 100,000 articles, blocks of 1,024 made two required terms about 7% faster, a phrase 5
+# each: at 100,000 articles, blocks of 1,024 made two required terms about 7% faster, a phrase up
 # to 10%, the same results; the tests write Whoosh's 128, so that their small collections have
 # words of many blocks.
 BLOCK_POSTINGS = 1_024
