@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import accumulate
 from operator import itemgetter, methodcaller
 from typing import Any
@@ -179,9 +179,31 @@ class CachedAnalyzer(Analyzer):
             found = [(t.text, t.startchar, t.endchar) for t in tokens]  # (one token, reused)
             return [text for text, _, _ in found], [at for _, *ends in found for at in ends]
         found, bounds = self._words_and_bounds(value)
+        return self.texts(found), bounds
+
+    def bounds(self, value: str) -> list[int]:
+        """Where each word of ``value`` starts and ends (word ``i`` runs from ``bounds[2 * i]``
+        to ``bounds[2 * i + 1]``), as ``spans`` gives them; only for a ``cached`` analyzer."""
+        return self._words_and_bounds(value)[1]
+
+    def texts(self, words: list[str]) -> list[str]:
+        """What each of ``words`` (words as the tokenizer cuts them) becomes, stopwords kept
+        (as ``spans`` gives them); only for a ``cached`` analyzer."""
         # (With stopwords kept, no filter drops a word.)
-        outcomes = looked_up(self._words[False], found, lambda ws: self._analyse(ws, False))
-        return list(map(itemgetter(0), outcomes)), bounds
+        outcomes = looked_up(self._words[False], words, lambda ws: self._analyse(ws, False))
+        return list(map(itemgetter(0), outcomes))
+
+    def forms(self, terms: Mapping[str, str | None]) -> list[tuple[str, str]]:
+        """Each word of ``terms`` (words and their index terms, as ``positioned_terms`` fills
+        it) that ``texts`` makes into something else, after what it becomes ("Elections" after
+        "elect"): how an indexed word is written, for snippets to search a text for
+        (``index/forms.py``). Only stopwords are analysed again."""
+        written = [
+            (term, word) for word, term in terms.items() if term is not None and term != word
+        ]
+        stopwords = [word for word, term in terms.items() if term is None]
+        texts = self.texts(stopwords)
+        return written + [(t, w) for w, t in zip(stopwords, texts, strict=True) if t != w]
 
     def _words_and_bounds(self, value: str) -> tuple[list[str], list[int]]:
         """The words of ``value``, and where each starts and ends, one after the other.
@@ -204,13 +226,17 @@ class CachedAnalyzer(Analyzer):
             return [token.text for token in self.inner(value, mode=mode)]
         return [term for term in self._outcomes(value) if term is not None]
 
-    def positioned_terms(self, value: str, mode: str = "") -> tuple[list[str], Sequence[int]]:
+    def positioned_terms(
+        self, value: str, mode: str = "", terms: dict[str, str | None] | None = None
+    ) -> tuple[list[str], Sequence[int]]:
         """The texts and positions of the tokens ``self(value, positions=True)`` gives
-        (stopwords dropped), in order, without a token object a word: what indexing needs."""
+        (stopwords dropped), in order, without a token object a word: what indexing needs.
+        Each word's term is remembered in ``terms`` if given (never emptied: the caller's to
+        bound), else in the analyzer's own cache."""
         if self._expression is None:
             tokens = [(t.text, t.pos) for t in self.inner(value, positions=True, mode=mode)]
             return [text for text, _ in tokens], [pos for _, pos in tokens]
-        outcomes = self._outcomes(value)
+        outcomes = self._outcomes(value, terms)
         kept = [term for term in outcomes if term is not None]
         if not self._renumber:
             return kept, [number for number, term in enumerate(outcomes) if term is not None]
@@ -218,16 +244,20 @@ class CachedAnalyzer(Analyzer):
         first = next((number for number, term in enumerate(outcomes) if term is not None), 0)
         return kept, range(first, first + len(kept))
 
-    def _outcomes(self, value: str) -> list[str | None]:
-        """Each word of ``value``, in order, as its index term (None: a stopword, dropped),
-        found with one regex scan and a lookup a word."""
+    def words(self, value: str) -> list[str]:
+        """The words of ``value`` as the tokenizer cuts them (for a ``cached`` analyzer)."""
         assert self._expression is not None
         expression = self._expression
         if expression.groups:  # (``findall`` would give the groups, not the words)
-            found = [match.group(0) for match in expression.finditer(value)]
-        else:
-            found = expression.findall(value)
-        return looked_up(self._terms, found, self._terms_of)
+            return [match.group(0) for match in expression.finditer(value)]
+        return expression.findall(value)
+
+    def _outcomes(self, value: str, terms: _Terms | None = None) -> list[str | None]:
+        """Each word of ``value``, in order, as its index term (None: a stopword, dropped),
+        found with one regex scan and a lookup a word (in ``terms`` if given)."""
+        if terms is None:
+            return looked_up(self._terms, self.words(value), self._terms_of)
+        return looked_up(terms, self.words(value), self._terms_of, limit=None)
 
     def _terms_of(self, words: list[str]) -> list[str | None]:
         """Each word's index term; None for a stopword, which is dropped."""
@@ -285,14 +315,17 @@ def _faster(expression: re.Pattern[str]) -> re.Pattern[str]:
 
 
 def looked_up(
-    cache: dict[str, Any], words: list[str], work_out: Callable[[list[str]], list[Any]]
+    cache: dict[str, Any],
+    words: list[str],
+    work_out: Callable[[list[str]], list[Any]],
+    limit: int | None = _CACHE_LIMIT,
 ) -> list[Any]:
     """What ``cache`` holds for each of ``words``, in order; the words not in it are worked out
-    together, once each (the cache is emptied first when it has grown past ``_CACHE_LIMIT``)."""
+    together, once each (the cache is emptied first when it has grown past ``limit``)."""
     try:
         return list(map(cache.__getitem__, words))
     except KeyError:
-        if len(cache) > _CACHE_LIMIT:
+        if limit is not None and len(cache) > limit:
             cache.clear()
         missing = list(set(words).difference(cache))
         cache.update(zip(missing, work_out(missing), strict=True))

@@ -43,8 +43,9 @@ class ProsePostings:
     """Every kept word of one field in the documents of a segment being written: its term's
     number and its position, and for each document its number and how many words it has."""
 
-    def __init__(self, field: FieldType) -> None:
+    def __init__(self, field: FieldType, words: dict[str, str | None]) -> None:
         self.field = field
+        self.words = words  # each word of the documents added, and its term
         self.numbers: dict[str, int] = {}  # term -> its number (numbered as documents bring them)
         self.terms = array("I")
         self.positions = array("I")
@@ -56,7 +57,7 @@ class ProsePostings:
 
     def add(self, docnum: int, text: str) -> int:
         """Add a document's text; return its length (the words indexed)."""
-        terms, positions = self.field.analyzer.positioned_terms(text, mode="index")
+        terms, positions = self.field.analyzer.positioned_terms(text, "index", self.words)
         if not terms:
             return 0
         numbers = self.numbers

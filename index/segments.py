@@ -24,6 +24,7 @@ from functools import cache
 from itertools import groupby
 from multiprocessing.pool import AsyncResult, Pool
 from operator import itemgetter
+from pathlib import Path
 from typing import Any
 
 from whoosh.codec.base import Segment
@@ -36,6 +37,7 @@ from whoosh.util.numeric import byte_to_length
 from whoosh.writing import NO_MERGE, PostingPool, SegmentWriter
 
 from index.codec import SplitCodec, add_stored_as_written, stored_as_written
+from index.forms import add_forms
 from index.merged_postings import MergedSegment, merged_chunks
 from index.prose_postings import ProsePostings, takes_arrays, write_postings
 from index.store import MappedStorage
@@ -47,6 +49,9 @@ MERGE_FACTOR = 16
 # words of many blocks.
 BLOCK_POSTINGS = 1_024
 PARALLEL_FROM = 1_000  # documents in a batch worth starting the other processes for
+# Distinct words a writer keeps with their terms (as many as the analyzer's own cache), then
+# records their forms and forgets them: the memory a segment of unusual text can take.
+_WORDS_REMEMBERED = 500_000
 _SIZE_UNIT = 1_000  # documents; segments under 10,000 are one size class, under 100,000 the next
 
 
@@ -61,8 +66,13 @@ class IndexWriter(SegmentWriter):
     def __init__(self, ix: FileIndex, limitmb: int = 128, **kwargs: Any) -> None:
         super().__init__(ix, limitmb=limitmb, codec=SplitCodec(blocklimit=BLOCK_POSTINGS), **kwargs)
         self.pool = _ChunkedPool(self._tempstorage, self.newsegment, limitmb=limitmb)
+        # The words of each prose field in the documents added, and their terms: the forms are
+        # recorded when the segment is written (``index/forms.py``).
+        self.words: dict[str, dict[str, str | None]] = {
+            name: {} for name, field in self.schema.items() if takes_arrays(field)
+        }
         self.prose: dict[str, ProsePostings] | None = {
-            name: ProsePostings(field) for name, field in self.schema.items() if takes_arrays(field)
+            name: ProsePostings(self.schema[name], words) for name, words in self.words.items()
         }
         # Segments merged in, whose prose postings are read a term at a time when this one is
         # written (``index/merged_postings.py``).
@@ -73,7 +83,16 @@ class IndexWriter(SegmentWriter):
         if self.merged:  # (Whoosh merges when it commits, after every document is added)
             raise RuntimeError("documents are added to an IndexWriter before other segments")
         if self.prose is None or any(name.startswith("_") for name in fields):
-            return super().add_document(**fields)  # boosts and stored-value overrides
+            for name, words in self.words.items():  # (as the prose fields' arrays would)
+                if isinstance(fields.get(name), str):
+                    self.schema[name].analyzer.positioned_terms(fields[name], "index", words)
+            super().add_document(**fields)  # boosts and stored-value overrides
+        else:
+            self._add_with_arrays(self.prose, fields)
+        if sum(map(len, self.words.values())) > _WORDS_REMEMBERED:
+            self._record_forms()
+
+    def _add_with_arrays(self, prose: dict[str, ProsePostings], fields: dict[str, Any]) -> None:
         self._check_state()
         names = sorted(fields)
         self._check_fields(self.schema, names)
@@ -85,9 +104,9 @@ class IndexWriter(SegmentWriter):
                 continue
             field = self.schema[name]
             length = 0
-            prose = self.prose.get(name)
-            if prose is not None and isinstance(value, str):
-                length = prose.add(docnum, value)
+            postings = prose.get(name)
+            if postings is not None and isinstance(value, str):
+                length = postings.add(docnum, value)
             elif field.indexed:
                 for text, count, weight, encoded in field.index(value):
                     if field.scorable:
@@ -161,6 +180,24 @@ class IndexWriter(SegmentWriter):
         return _LengthsOnce(super().per_document_reader())
 
     def _flush_segment(self) -> None:
+        """Record the forms of the words added (before any commit can make their documents
+        visible), then write the segment's postings."""
+        self._record_forms()
+        self._write_postings()
+
+    def _record_forms(self) -> None:
+        """Add the forms of the words met so far to the index's table, and forget the words."""
+        forms = [
+            form
+            for name, words in self.words.items()
+            for form in self.schema[name].analyzer.forms(words)
+        ]
+        if forms:
+            add_forms(Path(self.storage.folder), forms)
+        for words in self.words.values():
+            words.clear()
+
+    def _write_postings(self) -> None:
         """Write the postings: the pool's, field by field, with the prose fields' in their place
         among them (the term dictionary wants fields in order of name)."""
         prose = sorted(

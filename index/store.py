@@ -114,6 +114,9 @@ def open_or_create_index(path: Path) -> FileIndex:
     path.mkdir(parents=True, exist_ok=True)
     # The version mark goes first: a crash between the two steps leaves no index to misread.
     (path / META_FILE).write_text(json.dumps({"schema_version": SCHEMA_VERSION}) + "\n")
+    from index.forms import create_forms_table  # (sqlite3: only when writing or searching)
+
+    create_forms_table(path)  # (before any document)
     whoosh_index.create_in(str(path), build_schema())
     return open_index(path)  # through the mapped storage, as every later opening is
 

@@ -6,13 +6,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from whoosh import query as wq
+from whoosh.analysis import Analyzer
 from whoosh.collectors import Collector, WrappingCollector
 from whoosh.searching import Searcher
 
 from index.article import Article
 from index.errors import IndexNotFound, InvalidOption, QuerySyntaxError, QueryTimeout
+from index.fast_analysis import CachedAnalyzer
 from index.schema import from_stored
 from index.store import open_index, read_consistently
 from search import array_scoring
@@ -30,7 +33,10 @@ from search.ranking import SORTS, Ranked, sort_facet, weighting
 from search.recency import RECENT_WINDOW, recency_factors, reordered
 from search.rerank import DEPTH, rerank
 from search.similar import StoryMember, collapse_stories, story_members
-from search.snippets import Snippet, make_snippet
+from search.snippets import Snippet, make_snippet, searched_forms
+
+if TYPE_CHECKING:
+    from index.forms import WrittenForms
 
 MAX_LIMIT = 1_000
 MAX_PAGE = 10_000
@@ -114,7 +120,7 @@ def _search(index_path: Path, request: SearchRequest) -> SearchResult:
     limit_expansions(scoring_query, searcher.reader())
     narrowing = build_filter(request.filters, searcher.schema)
     try:
-        return _run(searcher, request, scoring_query, narrowing)
+        return _run(searcher, _FORMS[index_path], request, scoring_query, narrowing)
     except FileNotFoundError:
         _forget(index_path)  # a commit removed files under this searcher; the retry reopens
         raise
@@ -139,6 +145,9 @@ def _one_way_to_add_scores(query: wq.Query) -> None:
 # Open searchers by index folder, kept between searches in one process: opening an index reads
 # its table of contents and maps every segment, which costs more than a typical query.
 _SEARCHERS: dict[Path, Searcher] = {}
+# The written forms of each open index's words, for snippets (``index/forms.py``): opened with
+# its searcher, after it (the table only grows, so it has every form the searcher can show).
+_FORMS: dict[Path, WrittenForms] = {}
 _MAX_OPEN = 4
 
 
@@ -156,6 +165,9 @@ def _searcher(index_path: Path) -> Searcher:
     while len(_SEARCHERS) >= _MAX_OPEN:
         _forget(next(iter(_SEARCHERS)))
     _SEARCHERS[index_path] = searcher
+    from index.forms import WrittenForms  # (sqlite3: loaded by a search, not at start-up)
+
+    _FORMS[index_path] = WrittenForms(index_path)
     return searcher
 
 
@@ -163,10 +175,14 @@ def _forget(index_path: Path) -> None:
     searcher = _SEARCHERS.pop(index_path, None)
     if searcher is not None:
         searcher.close()
+    forms = _FORMS.pop(index_path, None)
+    if forms is not None:
+        forms.close()
 
 
 def _run(
     searcher: Searcher,
+    written: WrittenForms,
     request: SearchRequest,
     scoring_query: wq.Query,
     narrowing: wq.Query | None,
@@ -206,11 +222,12 @@ def _run(
     collapsed_from = frozenset(matching) if request.collapse else frozenset()
     terms = _snippet_terms(searcher, scoring_query)
     analyzer = searcher.schema["body"].analyzer
+    forms = _snippet_forms(terms, analyzer, written)
     hits = []
     for docnum, score in ranked[end - request.limit : end]:
         stored = searcher.stored_fields(docnum)
         article = from_stored(stored)
-        snippet = make_snippet(article.body, terms, analyzer)
+        snippet = make_snippet(article.body, terms, analyzer, forms)
         similar = (
             story_members(searcher, docnum, stored, collapsed_from) if request.collapse else ()
         )
@@ -240,6 +257,17 @@ def _collect(
         collector = collapse_stories(collector)
     searcher.search_with_collector(scoring_query, collector)
     return [(hit.docnum, hit.score) for hit in collector.results()]
+
+
+def _snippet_forms(
+    terms: frozenset[str], analyzer: Analyzer, written: WrittenForms
+) -> dict[str, str] | None:
+    """What snippets search an article's text for, or None: analyse every word of it (an index
+    without a table of forms, or an analyzer that is not cached)."""
+    if not terms or not (isinstance(analyzer, CachedAnalyzer) and analyzer.cached):
+        return None
+    forms = written.of(terms)
+    return None if forms is None else searched_forms(terms, analyzer, forms)
 
 
 def _rerank_words(searcher: Searcher, request: SearchRequest) -> list[str]:

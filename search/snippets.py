@@ -7,8 +7,9 @@ A snippet is a tuple of ``(text, matched)`` spans, so each renderer decides how 
 from __future__ import annotations
 
 import html
+from bisect import bisect_left
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import compress, count
 
 from whoosh.highlight import DEFAULT_CHARLIMIT
@@ -25,18 +26,33 @@ _MAX_SCANNED_CHARS = 100_000
 _ELLIPSIS = "…"
 # A passage this close to either end of the text is stretched to reach it.
 _STRETCH_CHARS = 30
+# Searching a news article's text for a word takes about 2 µs, analysing all its words (to find
+# the query's) 300 to 450: past this many forms, a snippet analyses every word.
+_MOST_SEARCHED_FORMS = 100
 
 
-def make_snippet(text: str, terms: frozenset[str], analyzer: CachedAnalyzer) -> Snippet:
+def make_snippet(
+    text: str,
+    terms: frozenset[str],
+    analyzer: CachedAnalyzer,
+    forms: Mapping[str, str] | None = None,
+) -> Snippet:
     """The passage of ``text`` with the most matches of ``terms`` (analysed index terms).
 
     The passage is the one Whoosh's highlighter picks (``ContextFragmenter``, passages scored
     by ``BasicFragmentScorer``, the earliest of equals), found from the words' terms and where
-    they are, without a token object a word."""
+    they are, without a token object a word. With ``forms`` (``searched_forms``), the words are
+    found by searching the text for them; without, by analysing every word."""
     text = text[:_MAX_SCANNED_CHARS]
     if terms:
-        words, bounds = analyzer.spans(text)
-        best = _best(words, bounds, terms)
+        if forms is None:
+            words, bounds = analyzer.spans(text)
+            numbers = compress(count(), map(terms.__contains__, words))
+            matches = {number: words[number] for number in numbers}
+        else:
+            bounds = analyzer.bounds(text)
+            matches = _found(text, bounds, forms)
+        best = _best(bounds, matches)
         if best is not None:
             start, end, matched = best
             spans = [(bounds[2 * number], bounds[2 * number + 1]) for number in matched]
@@ -44,18 +60,49 @@ def make_snippet(text: str, terms: frozenset[str], analyzer: CachedAnalyzer) -> 
     return _lead(text)
 
 
-def _best(words: list[str], bounds: list[int], terms: frozenset[str]) -> Passage | None:
-    """The best-scoring passage, the earliest of equals; None if no word matches.
+def searched_forms(
+    terms: frozenset[str], analyzer: CachedAnalyzer, written: Iterable[str]
+) -> dict[str, str] | None:
+    """The words to search a text for to find ``terms``: the terms themselves and their
+    ``written`` forms (``index/forms.py``), each with its term, those that are not one of
+    ``terms`` left out (the table holds every form that is, and may hold others). None when
+    there are so many that analysing every word of a text is faster (a wildcard's)."""
+    words = list(terms.union(written))
+    if len(words) > _MOST_SEARCHED_FORMS:
+        return None
+    return {
+        word: text for word, text in zip(words, analyzer.texts(words), strict=True) if text in terms
+    }
+
+
+def _found(text: str, bounds: list[int], forms: Mapping[str, str]) -> dict[int, str]:
+    """The words of ``text`` (where they are: ``bounds``) that are one of ``forms``, by number,
+    each with its term, in order."""
+    matches: dict[int, str] = {}
+    for form, term in forms.items():
+        at = text.find(form)
+        while at >= 0:
+            end = at + len(form)
+            number = bisect_left(bounds, at)
+            if bounds[number : number + 2] == [at, end] and number % 2 == 0:  # a word, not part
+                matches[number // 2] = term
+            at = text.find(form, end)
+    return dict(sorted(matches.items()))
+
+
+def _best(bounds: list[int], matches: dict[int, str]) -> Passage | None:
+    """The best-scoring passage, the earliest of equals; None if no word matches. ``matches``
+    are the matched words, in order, each with its term.
 
     (Whoosh's ``top_fragments`` breaks ties by the fragments' memory addresses, so the same
     search could show a different passage from one run to the next.)
     """
-    matches = list(compress(count(), map(terms.__contains__, words)))
+    numbers = list(matches)
     best, best_score = None, 0
-    for passage in _passages(bounds, _near(matches, bounds, len(words)), set(matches)):
+    for passage in _passages(bounds, _near(numbers, bounds, len(bounds) // 2), set(numbers)):
         matched = passage[2]
         # BasicFragmentScorer's: the matches, times a hundred for each different word matched.
-        score = len(matched) * 100 * len({words[number] for number in matched})
+        score = len(matched) * 100 * len({matches[number] for number in matched})
         if score > best_score:
             best, best_score = passage, score
     return best

@@ -12,6 +12,7 @@ import json
 import multiprocessing
 import os
 import random
+import sqlite3
 import subprocess
 import sys
 import tarfile
@@ -19,13 +20,14 @@ import tempfile
 import tracemalloc
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from conftest import write_jsonl
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
@@ -42,6 +44,7 @@ from index.codec import _ARRAYS, _NARROW, SplitCodec, stored_blocks
 from index.dates import parse_bound, to_naive_utc
 from index.fast_analysis import CachedAnalyzer
 from index.fields import FieldMapping, record_to_article
+from index.forms import FORMS_TABLE
 from index.options import IngestOptions
 from index.schema import column_name, from_stored, split_values, to_document
 from index.segments import (
@@ -61,7 +64,13 @@ from search.matches import query_docs
 from search.query import Filters, build_filter, parse_query
 from search.ranking import sort_facet, weighting
 from search.render import search_json
-from search.snippets import _MAX_SCANNED_CHARS, SNIPPET_CHARS, _spans, make_snippet
+from search.snippets import (
+    _MAX_SCANNED_CHARS,
+    SNIPPET_CHARS,
+    _spans,
+    make_snippet,
+    searched_forms,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # Indexes whose blocks are in forms Byline's codec wrote before.
@@ -136,6 +145,46 @@ def test_two_processes_give_the_results_of_one(tmp_path: Path) -> None:
     expected = _answers(single)
     assert any(answer["total"] > 100 for answer in expected)
     assert json.dumps(_answers(double)) == json.dumps(expected)
+
+
+@pytest.mark.parametrize("remembered", [segments._WORDS_REMEMBERED, 20])
+def test_snippets_from_the_table_of_forms_are_those_of_every_word_analysed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, remembered: int
+) -> None:
+    """Snippets search an article for the written forms of the query's words (``forms.sqlite``,
+    made with the index); without the table they analyse every word, and find the same. (A
+    writer that has met too many words records their forms and forgets them as it goes.)"""
+    monkeypatch.setattr(segments, "_WORDS_REMEMBERED", remembered)
+    records = _records(300)
+    searched = _build(tmp_path, "searched", records)
+    analysed = _build(tmp_path, "analysed", records)
+    (analysed / FORMS_TABLE).unlink()
+    with closing(sqlite3.connect(searched / FORMS_TABLE)) as db:
+        rows = set(db.execute("SELECT text, form FROM forms"))
+    assert {("price", "prices"), ("uber", "Über"), ("u.", "U.S")} <= rows  # (as analysed)
+    requests = [*REQUESTS, SearchRequest(query="uber naive"), SearchRequest(query="U.S. prices")]
+    expected = [search_json(search(analysed, request)) for request in requests]
+    assert "<mark>Über</mark>" in json.dumps(expected, ensure_ascii=False)
+    assert [search_json(search(searched, request)) for request in requests] == expected
+
+
+def test_an_index_made_before_the_table_of_forms_is_not_given_one(tmp_path: Path) -> None:
+    """The table would lack the forms of the articles written before it: their snippets would
+    miss words. Such an index goes on analysing every word."""
+    records = _records(300)
+    index = _build(tmp_path, "older", records[:150])
+    (index / FORMS_TABLE).unlink()
+    ingest([str(write_jsonl(tmp_path / "more.jsonl", records[150:]))], index, IngestOptions())
+    assert not (index / FORMS_TABLE).exists()
+    assert _answers(index) == _answers(_build(tmp_path, "newer", records))
+
+
+def test_a_damaged_table_of_forms_costs_speed_not_snippets(tmp_path: Path) -> None:
+    records = _records(200)
+    expected = _answers(_build(tmp_path, "whole", records))
+    index = _build(tmp_path, "damaged", records)
+    (index / FORMS_TABLE).write_bytes(b"not a database")
+    assert _answers(index) == expected
 
 
 @pytest.fixture(params=["fork", "forkserver"])
@@ -912,7 +961,8 @@ def test_date_ranges_from_the_column_match_an_older_indexs_date_terms(tmp_path: 
 def test_the_command_loads_no_writer_or_readers_until_it_indexes() -> None:
     """Start-up is part of every search: the writer, its process pool, ledger and encoding
     detection, the free-text date parser, and the HTML, feed, WARC and archive readers load
-    only when something is indexed (together about a quarter of a second of each search)."""
+    only when something is indexed (together about a quarter of a second of each search), and
+    sqlite3 (for the forms snippets search for) when an index is searched."""
     heavy = (
         "index.writer",
         "index.inputs",
@@ -975,11 +1025,20 @@ _GAPS = st.sampled_from([" ", " ", " ", ", ", ". ", " -- ", "\n\n", " " * 90, ".
 
 @settings(max_examples=300, deadline=None)
 @given(
-    words=st.lists(st.sampled_from([*WORDS, "a", "extraordinarily"]), max_size=400),
+    words=st.lists(
+        st.sampled_from(
+            [*WORDS, "a", "extraordinarily", "Talks", "PRICES", "Syria's", "market.Court", "Can"]
+        ),
+        max_size=400,
+    ),
     gaps=st.lists(_GAPS, min_size=1, max_size=20),
-    wanted=st.sets(st.sampled_from(WORDS[5:12]), min_size=1, max_size=2),
+    # ("cans" is "can", which is also a stopword: "Can" is a match, as Whoosh marks it.)
+    wanted=st.sets(st.sampled_from([*WORDS[5:12], "cans"]), min_size=1, max_size=2),
     padding=st.sampled_from([0, 0, 33_000]),
     lead=st.booleans(),  # a match first: a passage with no context before it runs longer
+)
+@example(  # a word that starts with a form of a query's word is not a match
+    words=["market.Court", "market"], gaps=[" "], wanted={"market"}, padding=0, lead=False
 )
 def test_snippets_from_the_words_near_matches_are_whooshs(
     words: list[str], gaps: list[str], wanted: set[str], padding: int, lead: bool
@@ -992,6 +1051,12 @@ def test_snippets_from_the_words_near_matches_are_whooshs(
     terms = frozenset(token.text for token in analyzer(" ".join(wanted)))
     found = _whooshs_snippet(text, terms)
     snippet = make_snippet(text, terms, analyzer)
+    # The same, searching the text for the written forms of its words (and of a few others).
+    indexed: dict[str, str | None] = {}
+    analyzer.positioned_terms(f"{text} {' '.join(WORDS[:20])}", "index", indexed)
+    forms = searched_forms(terms, analyzer, [form for _, form in analyzer.forms(indexed)])
+    assert forms is not None
+    assert make_snippet(text, terms, analyzer, forms) == snippet
     if not found:
         assert not any(matched for _, matched in snippet)
         return
