@@ -227,7 +227,7 @@ class CachedAnalyzer(Analyzer):
         return [term for term in self._outcomes(value) if term is not None]
 
     def positioned_terms(
-        self, value: str, mode: str = "", terms: dict[str, str | None] | None = None
+        self, value: str, mode: str = "", terms: _Terms | None = None
     ) -> tuple[list[str], Sequence[int]]:
         """The texts and positions of the tokens ``self(value, positions=True)`` gives
         (stopwords dropped), in order, without a token object a word: what indexing needs.
@@ -244,20 +244,18 @@ class CachedAnalyzer(Analyzer):
         first = next((number for number, term in enumerate(outcomes) if term is not None), 0)
         return kept, range(first, first + len(kept))
 
-    def words(self, value: str) -> list[str]:
-        """The words of ``value`` as the tokenizer cuts them (for a ``cached`` analyzer)."""
+    def _outcomes(self, value: str, terms: _Terms | None = None) -> list[str | None]:
+        """Each word of ``value``, in order, as its index term (None: a stopword, dropped),
+        found with one regex scan and a lookup a word (in ``terms`` if given, never emptied)."""
         assert self._expression is not None
         expression = self._expression
         if expression.groups:  # (``findall`` would give the groups, not the words)
-            return [match.group(0) for match in expression.finditer(value)]
-        return expression.findall(value)
-
-    def _outcomes(self, value: str, terms: _Terms | None = None) -> list[str | None]:
-        """Each word of ``value``, in order, as its index term (None: a stopword, dropped),
-        found with one regex scan and a lookup a word (in ``terms`` if given)."""
+            found = [match.group(0) for match in expression.finditer(value)]
+        else:
+            found = expression.findall(value)
         if terms is None:
-            return looked_up(self._terms, self.words(value), self._terms_of)
-        return looked_up(terms, self.words(value), self._terms_of, limit=None)
+            return looked_up(self._terms, found, self._terms_of)
+        return looked_up(terms, found, self._terms_of, limit=None)
 
     def _terms_of(self, words: list[str]) -> list[str | None]:
         """Each word's index term; None for a stopword, which is dropped."""
