@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from contextlib import closing
 from pathlib import Path
 
+from index.errors import IngestError
+
 FORMS_TABLE = "forms.sqlite"
 _TABLE = (
     "CREATE TABLE IF NOT EXISTS forms (text TEXT NOT NULL, form TEXT NOT NULL, "
@@ -42,7 +44,15 @@ def add_forms(index_path: Path, forms: Iterable[tuple[str, str]]) -> None:
     except sqlite3.OperationalError:
         return  # no table: an index made before there was one
     with closing(db), db:
-        db.executemany("INSERT OR IGNORE INTO forms VALUES (?, ?)", forms)
+        try:
+            db.executemany("INSERT OR IGNORE INTO forms VALUES (?, ?)", forms)
+        except sqlite3.OperationalError:
+            raise  # (locked too long, a full disk: the run's error says so)
+        except sqlite3.DatabaseError as exc:
+            raise IngestError(
+                f"the table of written forms {index_path / FORMS_TABLE} is damaged ({exc}); "
+                "delete it to index again (snippets then analyse every word of a hit)"
+            ) from exc
 
 
 class WrittenForms:

@@ -42,6 +42,7 @@ from index import codec, merged_postings, prose_postings, segments
 from index.analysis import text_analyzer
 from index.codec import _ARRAYS, _NARROW, SplitCodec, stored_blocks
 from index.dates import parse_bound, to_naive_utc
+from index.errors import IngestError
 from index.fast_analysis import CachedAnalyzer
 from index.fields import FieldMapping, record_to_article
 from index.forms import FORMS_TABLE
@@ -180,10 +181,17 @@ def test_an_index_made_before_the_table_of_forms_is_not_given_one(tmp_path: Path
 
 
 def test_a_damaged_table_of_forms_costs_speed_not_snippets(tmp_path: Path) -> None:
+    """Searches analyse every word; indexing stops with an error that names the table, and
+    goes on once it is deleted."""
     records = _records(200)
     expected = _answers(_build(tmp_path, "whole", records))
-    index = _build(tmp_path, "damaged", records)
+    index = _build(tmp_path, "damaged", records[:100])
     (index / FORMS_TABLE).write_bytes(b"not a database")
+    rest = write_jsonl(tmp_path / "rest.jsonl", records[100:])
+    with pytest.raises(IngestError, match=r"forms\.sqlite is damaged .*delete it"):
+        ingest([str(rest)], index, IngestOptions())
+    (index / FORMS_TABLE).unlink()
+    ingest([str(rest)], index, IngestOptions())
     assert _answers(index) == expected
 
 
