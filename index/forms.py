@@ -27,7 +27,7 @@ _TABLE = (
     "CREATE TABLE IF NOT EXISTS forms (text TEXT NOT NULL, form TEXT NOT NULL, "
     "PRIMARY KEY (text, form)) WITHOUT ROWID"
 )
-_WAIT_SECONDS = 60.0  # for another process's writing (two processes write segments at once)
+_WAIT_SECONDS = 60.0  # for searches reading it (only the process that commits writes it)
 
 
 def create_forms_table(index_path: Path) -> None:

@@ -63,7 +63,9 @@ class IndexWriter(SegmentWriter):
     column file for every posting), and spilling the other postings to disk in chunks. Every
     change to an index goes through one of these."""
 
-    def __init__(self, ix: FileIndex, limitmb: int = 128, **kwargs: Any) -> None:
+    def __init__(
+        self, ix: FileIndex, limitmb: int = 128, keep_forms: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(ix, limitmb=limitmb, codec=SplitCodec(blocklimit=BLOCK_POSTINGS), **kwargs)
         self.pool = _ChunkedPool(self._tempstorage, self.newsegment, limitmb=limitmb)
         # The words of each prose field in the documents added, and their terms: the forms are
@@ -71,6 +73,10 @@ class IndexWriter(SegmentWriter):
         self.words: dict[str, dict[str, str | None]] = {
             name: {} for name, field in self.schema.items() if takes_arrays(field)
         }
+        # With ``keep_forms``, the forms recorded are kept here for the process that commits to
+        # add (``_write_share``) rather than added to the table.
+        self.keep_forms = keep_forms
+        self.kept_forms: list[tuple[str, str]] = []
         self.prose: dict[str, ProsePostings] | None = {
             name: ProsePostings(self.schema[name], words) for name, words in self.words.items()
         }
@@ -192,7 +198,9 @@ class IndexWriter(SegmentWriter):
             for name, words in self.words.items()
             for form in self.schema[name].analyzer.forms(words)
         ]
-        if forms:
+        if self.keep_forms:
+            self.kept_forms.extend(forms)
+        elif forms:
             add_forms(Path(self.storage.folder), forms)
         for words in self.words.values():
             words.clear()
@@ -405,7 +413,7 @@ class BatchCommit:
         self,
         replaced: int,
         writer: IndexWriter | None = None,
-        segments: AsyncResult[list[Segment]] | None = None,
+        segments: AsyncResult[list[tuple[Segment, list[tuple[str, str]]]]] | None = None,
     ) -> None:
         self.replaced = replaced  # committed articles the batch replaces
         self.writer, self.segments = writer, segments
@@ -416,10 +424,12 @@ class BatchCommit:
         if writer is None or self.segments is None:
             return self.replaced
         try:
-            segments = self.segments.get()
+            written = self.segments.get()
+            add_forms(Path(writer.storage.folder), [form for _, forms in written for form in forms])
         except BaseException:
             writer.cancel()
             raise
+        segments = [segment for segment, _ in written]
         # As Whoosh's own multi-process writer commits (multisegment): the parent's segments
         # with their deletions, then the children's, in order.
         kept = writer._merge_segments(NO_MERGE, False, False)
@@ -452,14 +462,21 @@ def _shares(documents: Sequence[dict[str, Any]], parts: int) -> list[Sequence[di
     return [documents[start : start + size] for start in range(0, len(documents), size)]
 
 
-def _write_share(folder: str, documents: Sequence[dict[str, Any]], limitmb: int) -> Segment:
-    """In a child process: write documents into a new segment, not yet part of the index."""
+def _write_share(
+    folder: str, documents: Sequence[dict[str, Any]], limitmb: int
+) -> tuple[Segment, list[tuple[str, str]]]:
+    """In a child process: write documents into a new segment, not yet part of the index, and
+    return it with the forms of its words for the parent to add to the table. A child never
+    opens the table: forked by the pool's thread while the parent's main thread was in SQLite
+    (reading the ledger, say), it would start with SQLite's lock held, and wait on it for ever."""
     ix = FileIndex(MappedStorage(folder))
-    writer = IndexWriter(ix, _lk=False, limitmb=limitmb)  # the parent holds the lock
+    # (The parent holds the index's lock.)
+    writer = IndexWriter(ix, _lk=False, limitmb=limitmb, keep_forms=True)
     try:
         for document in documents:
             writer.add_document(**document)
-        return writer._finalize_segment()
+        segment = writer._finalize_segment()
+        return segment, writer.kept_forms
     except BaseException:
         writer.cancel()
         raise

@@ -259,6 +259,32 @@ def test_a_script_without_a_main_guard_indexes_in_parallel_once(tmp_path: Path) 
     assert len(open_index(index)._segments()) >= 2  # (written by two processes)
 
 
+def test_the_process_that_commits_adds_the_forms_each_process_met(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, start_method: str
+) -> None:
+    """The processes writing a batch never open the table of forms: one forked by the pool's
+    thread while the main thread was in SQLite would start with SQLite's lock held, and wait on
+    it for ever (the script above hung so, now and then). The table ends as one process fills it.
+    (Processes forked from a server do not run the patched function, so only "fork" tests who
+    calls it.)"""
+    parent, add_forms = os.getpid(), segments.add_forms
+
+    def add_forms_in_parent(index_path: Path, forms: list[tuple[str, str]]) -> None:
+        assert os.getpid() == parent, "a writing process opened the table of forms"
+        add_forms(index_path, forms)
+
+    monkeypatch.setattr(segments, "add_forms", add_forms_in_parent)
+    records = _records(PARALLEL_FROM + 200, repeats=40)
+    single = _build(tmp_path, "single", records, procs=1, batch_size=100_000)
+    double = _build(tmp_path, "double", records, procs=2, batch_size=100_000)
+    assert len(open_index(double)._segments()) == 2  # (written by two processes)
+    tables = []
+    for index in (single, double):
+        with closing(sqlite3.connect(index / FORMS_TABLE)) as db:
+            tables.append(set(db.execute("SELECT text, form FROM forms")))
+    assert tables[0] and tables[1] == tables[0]
+
+
 def test_postings_keep_the_counts_and_positions_of_the_words(tmp_path: Path) -> None:
     index = _build(tmp_path, "blocks", _records(400), procs=1, batch_size=100_000)
     ix = open_index(index)
