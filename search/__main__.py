@@ -1,5 +1,5 @@
 """``python -m search`` runs the ``byline`` command."""
 
-from search.startup import main
+from search.cli.startup import main
 
 main()

@@ -27,10 +27,10 @@ from whoosh.qparser import (
 )
 from whoosh.reading import IndexReader
 
-from index.dates import parse_bound
+from index.embedded.schema import FACET_FIELDS, FIELD_ALIASES, SEARCHABLE_FIELDS, TITLE_BOOST
+from index.enrich.dates import parse_bound
 from index.errors import InvalidDate, QuerySyntaxError
-from index.schema import FACET_FIELDS, FIELD_ALIASES, SEARCHABLE_FIELDS, TITLE_BOOST
-from search.matches import ColumnDateRange
+from search.embedded.matches import ColumnDateRange
 
 # Bounds on the work one query may cause (wildcards, prefixes and fuzzy terms expand to many).
 MAX_EXPANSIONS = 1_000

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from index import segments
-from index.options import IngestOptions
-from index.writer import ingest
-from search.cli import app
+from index.embedded import segments
+from index.pipeline.ingest import ingest
+from index.pipeline.options import IngestOptions
+from search.cli.app import app
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

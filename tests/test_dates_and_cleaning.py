@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from index.article import Article
-from index.clean import Cleaner, load_rules, normalize_text
-from index.dates import parse_bound, parse_published
+from index.enrich.clean import Cleaner, load_rules, normalize_text
+from index.enrich.dates import parse_bound, parse_published
 from index.errors import IngestError, InvalidDate
 
 

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from index.embedded.schema import SCHEMA_VERSION
+from index.embedded.store import META_FILE
 from index.errors import BylineError
-from index.schema import SCHEMA_VERSION
-from index.store import META_FILE
-from search.engine import SearchRequest, search
+from search.embedded.searching import SearchRequest, search
 
 
 def _one_line_error(result, code: int, *needles: str) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from search.evaluate import evaluate, score_ranking
-from search.judgments import Judgment, read_qrels, read_topics
+from search.evaluation.judgments import Judgment, read_qrels, read_topics
+from search.evaluation.measures import evaluate, score_ranking
 
 
 def _qrels(**gains: float) -> dict[str, Judgment]:

@@ -10,11 +10,11 @@ from pathlib import Path
 
 from conftest import write_jsonl
 
-from index.options import IngestOptions
-from index.preparing import WINDOW
-from index.store import open_index
-from index.writer import ingest
-from search.manage import get_article
+from index.embedded.store import open_index
+from index.pipeline.ingest import ingest
+from index.pipeline.options import IngestOptions
+from index.pipeline.preparing import WINDOW
+from search.embedded.manage import get_article
 
 GOOD = {"id": "good-1", "title": "Talks resume in Geneva", "body": "Diplomats met again."}
 

@@ -9,11 +9,11 @@ import pytest
 from conftest import write_jsonl
 
 from index.article import Article
-from index.clean import Cleaner, load_rules
-from index.options import IngestOptions
-from index.writer import ingest
-from search.engine import SearchRequest, search
-from search.manage import get_article
+from index.enrich.clean import Cleaner, load_rules
+from index.pipeline.ingest import ingest
+from index.pipeline.options import IngestOptions
+from search.embedded.manage import get_article
+from search.embedded.searching import SearchRequest, search
 
 PROSE_1 = "The Pentagon will open talks with Russia on Wednesday, officials said."
 PROSE_2 = "Carter said the talks would be limited to the safety of air operations."

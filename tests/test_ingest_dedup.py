@@ -14,12 +14,12 @@ from conftest import write_jsonl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index import dedup
+from index import stories as dedup
 from index.article import Article
-from index.dedup import fingerprint, minhash, normalised_words, resemblance, shingles
-from index.options import IngestOptions
-from index.segments import PARALLEL_FROM
-from index.writer import ingest
+from index.embedded.segments import PARALLEL_FROM
+from index.pipeline.ingest import ingest
+from index.pipeline.options import IngestOptions
+from index.stories import fingerprint, minhash, normalised_words, resemblance, shingles
 
 WIRE = (
     "WASHINGTON (Reuters) - The Pentagon will open talks with Russia on Wednesday to avoid "

@@ -16,10 +16,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.options import IngestOptions
-from index.records import Undecodable, decode, guess_encoding
-from index.writer import ingest
-from search.manage import get_article
+from index.pipeline.ingest import ingest
+from index.pipeline.options import IngestOptions
+from index.readers.records import Undecodable, decode, guess_encoding
+from search.embedded.manage import get_article
 
 ARTICLE_HTML = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -199,7 +199,7 @@ def test_legacy_encodings_are_detected_not_mangled(tmp_path: Path) -> None:
     report = _index(tmp_path, tmp_path)
     assert report.added == 4 and not report.failed
     index = tmp_path / "index"
-    from search.engine import SearchRequest, search
+    from search.embedded.searching import SearchRequest, search
 
     assert search(index, SearchRequest("façade")).total == 2
     assert search(index, SearchRequest("Женеве")).total == 1

@@ -10,13 +10,13 @@ from conftest import write_jsonl
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from index.authors import split_authors
-from index.dates import parse_published
+from index.enrich.authors import split_authors
+from index.enrich.dates import parse_published
+from index.enrich.publishers import infer_source, load_publishers
 from index.errors import InvalidDate
-from index.options import IngestOptions
-from index.publishers import infer_source, load_publishers
-from index.writer import ingest
-from search.manage import get_article
+from index.pipeline.ingest import ingest
+from index.pipeline.options import IngestOptions
+from search.embedded.manage import get_article
 
 PUBLISHERS = load_publishers()
 

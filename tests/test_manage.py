@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from conftest import write_jsonl
 
+from index.embedded.store import writer_lock
 from index.errors import IndexLocked
-from index.options import IngestOptions
-from index.store import writer_lock
-from index.writer import ingest
+from index.pipeline.ingest import ingest
+from index.pipeline.options import IngestOptions
 
 
 def test_show_prints_the_whole_article(invoke, index_path: Path) -> None:
@@ -120,7 +120,7 @@ def test_a_second_writer_waits_then_gives_up_clearly(index_path: Path, archive_f
             ingest([str(archive_file)], index_path, IngestOptions(wait=0.5))
         assert time.monotonic() - started >= 0.5
         # Searching is not blocked by the writer.
-        from search.engine import SearchRequest, search
+        from search.embedded.searching import SearchRequest, search
 
         assert search(index_path, SearchRequest("syria")).total == 4
     finally:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from index.options import IngestOptions
-from index.store import open_index
-from index.writer import ingest
+from index.embedded.store import open_index
+from index.pipeline.ingest import ingest
+from index.pipeline.options import IngestOptions
 
 NASTY = Path(__file__).resolve().parent / "fixtures" / "nasty"
 

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.codec import (
+from index.embedded.codec import (
     _ARRAYS,
     _NARROW,
     _NARROW_POSITIONS,

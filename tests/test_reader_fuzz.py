@@ -11,8 +11,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.options import IngestOptions
-from index.writer import ingest
+from index.pipeline.ingest import ingest
+from index.pipeline.options import IngestOptions
 
 _line = st.text(
     st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"), max_size=30

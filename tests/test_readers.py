@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from conftest import write_jsonl
 
-from index.fields import ALIASES, FieldMapping
-from index.options import IngestOptions
-from index.writer import ingest
-from search.manage import get_article
+from index.enrich.fields import ALIASES, FieldMapping
+from index.pipeline.ingest import ingest
+from index.pipeline.options import IngestOptions
+from search.embedded.manage import get_article
 
 
 def _index(tmp_path: Path, *paths: Path, **options) -> tuple:
@@ -225,7 +225,7 @@ def test_binary_garbage_named_json_is_reported(tmp_path: Path) -> None:
 
 
 def _ids(index: Path) -> list[str]:
-    from index.store import open_index
+    from index.embedded.store import open_index
 
     with open_index(index).searcher() as searcher:
         return [fields["id"] for fields in searcher.all_stored_fields()]

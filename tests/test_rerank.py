@@ -1,4 +1,4 @@
-"""Second-stage ranking of natural-language queries (search/rerank.py) on real indexes."""
+"""Second-stage ranking of natural-language queries (search/embedded/rerank.py) on real indexes."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from conftest import write_jsonl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.options import IngestOptions
-from index.writer import ingest
-from search.engine import SearchRequest, search
-from search.rerank import DEPTH
+from index.pipeline.ingest import ingest
+from index.pipeline.options import IngestOptions
+from search.embedded.rerank import DEPTH
+from search.embedded.searching import SearchRequest, search
 
 
 def _ids(index: Path, query: str, **options: object) -> list[str]:

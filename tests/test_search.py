@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import write_jsonl
 
-from index.options import IngestOptions
-from index.writer import ingest
-from search.engine import SearchRequest, search
+from index.pipeline.ingest import ingest
+from index.pipeline.options import IngestOptions
+from search.embedded.searching import SearchRequest, search
 from search.query import Filters
 
 

@@ -38,40 +38,40 @@ from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
 from whoosh.highlight import BasicFragmentScorer, ContextFragmenter, set_matched_filter
 from whoosh.index import FileIndex
 
-from index import codec, merged_postings, prose_postings, segments
-from index.analysis import text_analyzer
-from index.codec import _ARRAYS, _NARROW, SplitCodec, stored_blocks
-from index.dates import parse_bound, to_naive_utc
-from index.errors import IngestError
-from index.fast_analysis import CachedAnalyzer
-from index.fields import FieldMapping, record_to_article
-from index.forms import FORMS_TABLE
-from index.options import IngestOptions
-from index.schema import column_name, from_stored, split_values, to_document
-from index.segments import (
+from index.embedded import codec, merged_postings, prose_postings, segments
+from index.embedded.analysis import text_analyzer
+from index.embedded.codec import _ARRAYS, _NARROW, SplitCodec, stored_blocks
+from index.embedded.fast_analysis import CachedAnalyzer
+from index.embedded.forms import FORMS_TABLE
+from index.embedded.schema import column_name, from_stored, split_values, to_document
+from index.embedded.segments import (
     MERGE_FACTOR,
     PARALLEL_FROM,
     IndexWriter,
     _column_lengths,
     tail_to_merge,
 )
-from index.store import MappedStorage, open_index, open_or_create_index
-from index.term_table import CompactTermsWriter
-from index.writer import ingest
-from search import array_scoring
-from search.engine import SearchRequest, search
-from search.facets import FACETS
-from search.matches import query_docs
-from search.query import Filters, build_filter, parse_query
-from search.ranking import sort_facet, weighting
-from search.render import search_json
-from search.snippets import (
+from index.embedded.store import MappedStorage, open_index, open_or_create_index
+from index.embedded.term_table import CompactTermsWriter
+from index.enrich.dates import parse_bound, to_naive_utc
+from index.enrich.fields import FieldMapping, record_to_article
+from index.errors import IngestError
+from index.pipeline.ingest import ingest
+from index.pipeline.options import IngestOptions
+from search.cli.render import search_json
+from search.embedded import array_scoring
+from search.embedded.facets import FACETS
+from search.embedded.matches import query_docs
+from search.embedded.ranking import sort_facet, weighting
+from search.embedded.searching import SearchRequest, search
+from search.embedded.snippets import (
     _MAX_SCANNED_CHARS,
     SNIPPET_CHARS,
     _spans,
     make_snippet,
     searched_forms,
 )
+from search.query import Filters, build_filter, parse_query
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # Indexes whose blocks are in forms Byline's codec wrote before.
@@ -245,8 +245,8 @@ def test_a_script_without_a_main_guard_indexes_in_parallel_once(tmp_path: Path) 
     script = tmp_path / "unguarded.py"
     script.write_text(
         "from pathlib import Path\n"
-        "from index.options import IngestOptions\n"
-        "from index.writer import ingest\n"
+        "from index.pipeline.options import IngestOptions\n"
+        "from index.pipeline.ingest import ingest\n"
         f"options = IngestOptions(procs=2, batch_size={PARALLEL_FROM})\n"
         f"report = ingest([{str(corpus)!r}], Path({str(index)!r}), options)\n"
         "print('committed', report.committed)\n"
@@ -470,7 +470,9 @@ def test_lengths_read_a_column_at_a_time_are_whooshs_one_by_one(tmp_path: Path) 
 def test_segments_written_before_the_codec_are_read_alongside_new_ones(tmp_path: Path) -> None:
     index = _build(tmp_path, "mixed", _records(300), procs=1)
     ix = open_index(index)
-    writer = ix.writer()  # Whoosh's own writer and codec, as Byline wrote before index/codec.py
+    writer = (
+        ix.writer()
+    )  # Whoosh's own writer and codec, as Byline wrote before index/embedded/codec.py
     for number, record in enumerate(_records(200, seed=3)):
         article = record_to_article(record | {"id": f"old-{number}"}, FieldMapping())
         writer.add_document(**to_document(article), story=f"old-{number}")
@@ -998,9 +1000,9 @@ def test_the_command_loads_no_writer_or_readers_until_it_indexes() -> None:
     only when something is indexed (together about a quarter of a second of each search), and
     sqlite3 (for the forms snippets search for) when an index is searched."""
     heavy = (
-        "index.writer",
-        "index.inputs",
-        "index.readers",
+        "index.pipeline.ingest",
+        "index.readers.inputs",
+        "index.readers.formats",
         "feedparser",
         "warcio",
         "charset_normalizer",
@@ -1008,12 +1010,13 @@ def test_the_command_loads_no_writer_or_readers_until_it_indexes() -> None:
         "sqlite3",
         "rich.progress",
         "dateutil",
-        "urllib.request",  # (Whoosh's, for a download helper: see search/startup.py)
+        "urllib.request",  # (Whoosh's, for a download helper: see search/cli/startup.py)
         "http.client",
         "ssl",
     )
     code = (
-        "import sys, search.startup; search.startup.defer_urllib_request(); import search.cli;"
+        "import sys, search.cli.startup; search.cli.startup.defer_urllib_request();"
+        "import search.cli.app;"
         f"print(sorted(m for m in {heavy!r} if type(sys.modules.get(m)) is type(sys)))"
     )
     loaded = subprocess.run(
@@ -1024,7 +1027,8 @@ def test_the_command_loads_no_writer_or_readers_until_it_indexes() -> None:
 
 def test_urllib_request_put_off_at_start_up_works_when_used() -> None:
     code = (
-        "import search.startup; search.startup.defer_urllib_request(); import search.cli\n"
+        "import search.cli.startup; search.cli.startup.defer_urllib_request()\n"
+        "import search.cli.app\n"
         "from urllib.request import pathname2url; print(pathname2url('/a b'))\n"
         "import urllib.request, urllib.parse, whoosh.compat\n"
         "folder = __import__('tempfile').mkdtemp(); path = folder + '/page'\n"

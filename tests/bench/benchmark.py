@@ -274,9 +274,9 @@ def make_queries(corpus_path: Path, per_class: int, seed: int) -> list[Query]:
 
 
 def byline_build(corpus: Path, index_dir: Path) -> int:
-    from index.options import IngestOptions
-    from index.segments import fork_writers_from_server
-    from index.writer import ingest
+    from index.embedded.segments import fork_writers_from_server
+    from index.pipeline.ingest import ingest
+    from index.pipeline.options import IngestOptions
 
     fork_writers_from_server()  # as the byline command writes
     report = ingest([str(corpus)], index_dir, IngestOptions())
@@ -286,7 +286,7 @@ def byline_build(corpus: Path, index_dir: Path) -> int:
 
 
 def byline_open(index_dir: Path) -> Callable[[Query], tuple[int, list[str]]]:
-    from search.engine import SearchRequest, search
+    from search.embedded.searching import SearchRequest, search
     from search.query import Filters
 
     def run(query: Query) -> tuple[int, list[str]]:

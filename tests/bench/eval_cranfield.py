@@ -16,10 +16,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from index.options import IngestOptions
-from index.writer import ingest
-from search.evaluate import MEASURES, evaluate, run_topics
-from search.judgments import read_qrels, read_topics
+from index.pipeline.ingest import ingest
+from index.pipeline.options import IngestOptions
+from search.evaluation.judgments import read_qrels, read_topics
+from search.evaluation.measures import MEASURES, evaluate, run_topics
 
 DEFAULT_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "cranfield"
 

@@ -20,10 +20,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from index.options import IngestOptions
-from index.writer import ingest
-from search.engine import SearchRequest, search
-from search.manage import delete_articles, select_for_deletion
+from index.pipeline.ingest import ingest
+from index.pipeline.options import IngestOptions
+from search.embedded.manage import delete_articles, select_for_deletion
+from search.embedded.searching import SearchRequest, search
 
 BATCH = 200
 WORDS = "syria russia talks pentagon oil election court storm market vote senate".split()

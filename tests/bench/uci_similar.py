@@ -19,11 +19,11 @@ from collections import Counter, defaultdict
 from itertools import combinations
 from pathlib import Path
 
-from index.options import IngestOptions
-from index.store import open_index
-from index.writer import ingest
-from search.ranking import weighting
-from search.similar import similar_to
+from index.embedded.store import open_index
+from index.pipeline.ingest import ingest
+from index.pipeline.options import IngestOptions
+from search.embedded.ranking import weighting
+from search.embedded.similar import similar_to
 
 DEFAULT = (
     Path(__file__).resolve().parents[3]

@@ -1,0 +1,1 @@
+"""The embedded engine's storage: the Whoosh index on disk, its analysis, codec and segments."""

@@ -1,0 +1,134 @@
+"""The Whoosh schema, defined once, and the mapping between an ``Article`` and an index document.
+
+Facet fields (source, authors, section, tags) are indexed case-folded so filters ignore case, and
+keep their display form twice: in stored fields (for hits) and in a column (for fast facet counts
+over every match without loading stored documents).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from whoosh import columns, fields
+
+from index.article import Article, published_iso
+from index.embedded.analysis import FACET_SEPARATOR, facet_analyzer, text_analyzer
+from index.embedded.fast_analysis import CachedAnalyzer
+from index.enrich.dates import to_naive_utc
+
+# Bump when fields or analysis change in a way an old index cannot serve.
+SCHEMA_VERSION = 4
+
+TITLE_BOOST = 1.5
+# Facet name (as users say it) -> schema field.
+FACET_FIELDS = {"source": "source", "author": "authors", "section": "section", "tag": "tags"}
+# Query-language aliases users reach for: author:smith, tag:politics, date:2015.
+FIELD_ALIASES = {"author": "authors", "tag": "tags", "date": "published", "headline": "title"}
+SEARCHABLE_FIELDS = (
+    "title",
+    "body",
+    "source",
+    "authors",
+    "section",
+    "tags",
+    "url",
+    "id",
+    "published",
+)
+
+
+def column_name(field: str) -> str:
+    """The column holding a facet field's display values."""
+    return f"{field}_values"
+
+
+class ColumnDate(fields.DATETIME):
+    """A date kept only in its column. Date ranges (``search.embedded.matches.ColumnDateRange``),
+    date sorts and the year facet all read the column; the terms Whoosh indexes for each date (four
+    or five a date, most of a segment's terms) would only cost time when writing and merging.
+    Indexes written before keep their date terms, unused."""
+
+    indexed = False
+
+
+def build_schema() -> fields.Schema:
+    prose = CachedAnalyzer(text_analyzer())
+    facet = facet_analyzer()
+    schema = fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        url=fields.ID(stored=True),
+        title=fields.TEXT(analyzer=prose, stored=True),
+        body=fields.TEXT(analyzer=prose, stored=True),
+        published=ColumnDate(sortable=True),
+        published_text=fields.STORED(),
+        rights=fields.STORED(),
+        # The story group of syndicated copies (index/stories.py), for collapsing results.
+        story=fields.ID(stored=True, sortable=True),
+    )
+    for field in FACET_FIELDS.values():
+        schema.add(field, fields.TEXT(analyzer=facet, phrase=False, stored=True))
+        schema.add(column_name(field), fields.COLUMN(columns.VarBytesColumn()))
+    return schema
+
+
+def missing_date_value(schema: fields.Schema) -> int:
+    """What the ``published`` column holds for an article without a date (the largest value)."""
+    return schema["published"].column_type.default_value()
+
+
+def join_values(values: list[str]) -> str:
+    return FACET_SEPARATOR.join(values)
+
+
+def split_values(joined: str | bytes | None) -> list[str]:
+    if not joined:
+        return []
+    if isinstance(joined, bytes):
+        joined = joined.decode("utf-8")
+    return joined.split(FACET_SEPARATOR)
+
+
+def to_document(article: Article) -> dict[str, Any]:
+    """The Whoosh document for an article; fields without a value are left out."""
+    values: dict[str, list[str]] = {
+        "source": [article.source] if article.source else [],
+        "authors": article.authors,
+        "section": [article.section] if article.section else [],
+        "tags": article.tags,
+    }
+    doc: dict[str, Any] = {"id": article.id, "title": article.title, "body": article.body}
+    if article.url:
+        doc["url"] = article.url
+    if article.published is not None:
+        doc["published"] = to_naive_utc(article.published)
+        doc["published_text"] = published_iso(article.published)
+    if article.rights:
+        doc["rights"] = article.rights
+    for field, items in values.items():
+        if items:
+            doc[field] = join_values(items)
+            doc[column_name(field)] = doc[field].encode("utf-8")
+    return doc
+
+
+def from_stored(stored: dict[str, Any]) -> Article:
+    """Rebuild an article from a document's stored fields."""
+    return Article(
+        id=stored["id"],
+        title=stored.get("title", ""),
+        body=stored.get("body", ""),
+        source=stored.get("source"),
+        authors=split_values(stored.get("authors")),
+        published=_published_from_text(stored.get("published_text")),
+        url=stored.get("url"),
+        section=stored.get("section"),
+        tags=split_values(stored.get("tags")),
+        rights=stored.get("rights"),
+    )
+
+
+def _published_from_text(text: str | None) -> datetime | date | None:
+    if not text:
+        return None
+    return datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)

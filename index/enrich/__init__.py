@@ -1,0 +1,1 @@
+"""From raw records to clean ``Article``s: field mapping, text cleaning, dates, authors, sources."""

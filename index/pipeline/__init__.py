@@ -1,0 +1,1 @@
+"""The indexing run: inputs found and read, records prepared, batches committed."""

@@ -1,0 +1,314 @@
+"""Showing results: JSON documents for programs, and readable text for people at a terminal.
+
+Article text is untrusted: control characters are replaced before anything reaches a terminal,
+and rich ``Text`` objects are used so that brackets in titles are never read as markup.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.text import Text
+
+from index.article import Article, published_iso
+from search.embedded.snippets import snippet_html
+from search.evaluation.measures import MEASURES
+
+if TYPE_CHECKING:  # (types only: loading the writer would slow every search process)
+    from index.embedded.maintenance import CheckReport
+    from index.pipeline.ingest import IngestReport
+    from search.embedded.manage import IndexStats
+    from search.embedded.searching import SearchResult
+    from search.embedded.similar import SimilarResult, StoryMember
+    from search.evaluation.measures import Evaluation
+
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+MAX_FAILURES_SHOWN = 50
+
+
+def safe(text: str | None) -> str:
+    """Text with control and bidi-override characters made visible and harmless."""
+    return _UNPRINTABLE.sub("\ufffd", text or "")
+
+
+# --- JSON -------------------------------------------------------------------------------------
+
+
+def search_json(result: SearchResult) -> dict[str, Any]:
+    """The documented ``byline search --json`` contract."""
+    request = result.request
+    return {
+        "query": request.query,
+        "total": result.total,
+        "page": request.page,
+        "limit": request.limit,
+        "hits": [
+            {
+                "id": hit.article.id,
+                "title": hit.article.title,
+                "source": hit.article.source,
+                "authors": hit.article.authors,
+                "published": published_iso(hit.article.published),
+                "url": hit.article.url,
+                "section": hit.article.section,
+                "tags": hit.article.tags,
+                "score": round(hit.score, 6) if hit.score is not None else None,
+                "snippet": snippet_html(hit.snippet),
+                "similar": [{"id": m.id, "source": m.source} for m in hit.similar],
+            }
+            for hit in result.hits
+        ],
+        "facets": {
+            name: [{"value": c.value, "count": c.count} for c in counts]
+            for name, counts in result.facets.items()
+        },
+    }
+
+
+def similar_json(result: SimilarResult) -> dict[str, Any]:
+    """``byline similar --json``: the article asked about, and the ones like it."""
+    return {
+        "id": result.article.id,
+        "title": result.article.title,
+        "similar": [
+            {
+                "id": hit.article.id,
+                "title": hit.article.title,
+                "source": hit.article.source,
+                "published": published_iso(hit.article.published),
+                "url": hit.article.url,
+                "score": round(hit.score, 6),
+                "same_story": hit.same_story,
+            }
+            for hit in result.hits
+        ],
+    }
+
+
+def article_json(article: Article) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "title": article.title,
+        "source": article.source,
+        "authors": article.authors,
+        "published": published_iso(article.published),
+        "url": article.url,
+        "section": article.section,
+        "tags": article.tags,
+        "rights": article.rights,
+        "body": article.body,
+    }
+
+
+def stats_json(stats: IndexStats) -> dict[str, Any]:
+    return {
+        "index": str(stats.path),
+        "articles": stats.articles,
+        "sources": stats.sources,
+        "earliest": _iso(stats.earliest),
+        "latest": _iso(stats.latest),
+        "undated": stats.undated,
+        "size_bytes": stats.size_bytes,
+        "segments": stats.segments,
+        "top_sources": [{"value": c.value, "count": c.count} for c in stats.top_sources],
+    }
+
+
+def check_json(report: CheckReport) -> dict[str, Any]:
+    return {
+        "index": str(report.path),
+        "ok": report.ok,
+        "schema_version": report.schema_version,
+        "segments": report.segments,
+        "articles": report.articles,
+        "deleted": report.deleted,
+        "sampled": report.sampled,
+        "problems": report.problems,
+    }
+
+
+def evaluation_json(result: Evaluation, per_query: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "queries": len(result.per_query),
+        "means": {k: round(v, 4) for k, v in result.means.items()},
+    }
+    if per_query:
+        data["per_query"] = {
+            qid: {k: round(v, 4) for k, v in values.items()}
+            for qid, values in result.per_query.items()
+        }
+    return data
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+# --- Terminal ---------------------------------------------------------------------------------
+
+
+def print_search(console: Console, result: SearchResult) -> None:
+    request = result.request
+    first = (request.page - 1) * request.limit + 1
+    noun = "match" if result.total == 1 else "matches"
+    heading = Text(f"{result.total:,} {noun}", style="bold")
+    if request.query.strip():
+        heading.append(f" for {safe(request.query)!r}")
+    if result.hits:
+        heading.append(f" — showing {first}–{first + len(result.hits) - 1}", style="dim")
+    elif result.total:
+        heading.append(f" — page {request.page} is past the last match", style="dim")
+    console.print(heading)
+    for number, hit in enumerate(result.hits, first):
+        article = hit.article
+        console.print()
+        console.print(Text(f"{number:>3}. ", style="dim") + Text(safe(article.title), "bold"))
+        console.print(Text("     ") + _byline(article))
+        if article.url:
+            console.print(Text("     " + safe(article.url), style="blue"))
+        snippet = Text("     ")
+        for part, matched in hit.snippet:
+            snippet.append(safe(part), style="bold yellow" if matched else None)
+        console.print(snippet)
+        if hit.similar:
+            console.print(Text("     " + similar_line(hit.similar), style="dim"))
+    for name, counts in result.facets.items():
+        if counts:
+            console.print()
+            line = Text(f"{name.capitalize()}: ", style="bold")
+            for position, count in enumerate(counts):
+                line.append(("  " if position else "") + f"{safe(count.value)} ")
+                line.append(f"({count.count:,})", style="dim")
+            console.print(line)
+
+
+def similar_line(members: tuple[StoryMember, ...]) -> str:
+    """ "+2 similar from: Reuters, The Hill" for the story copies folded into a hit."""
+    sources = dict.fromkeys(safe(m.source or "unknown source") for m in members)
+    return f"+{len(members)} similar from: {', '.join(sources)}"
+
+
+def print_similar(console: Console, result: SimilarResult) -> None:
+    console.print(Text("Like: ", style="bold") + Text(safe(result.article.title)))
+    console.print(Text("      ") + _byline(result.article))
+    if not result.hits:
+        console.print(Text("No similar articles.", style="dim"))
+    for number, hit in enumerate(result.hits, 1):
+        console.print()
+        title = Text(f"{number:>3}. ", style="dim") + Text(safe(hit.article.title), "bold")
+        if hit.same_story:
+            title.append("  (same story)", style="magenta")
+        console.print(title)
+        console.print(Text("     ") + _byline(hit.article))
+        console.print(Text(f"     {safe(hit.article.id)}", style="dim"))
+
+
+def _byline(article: Article) -> Text:
+    parts = [
+        article.source or "unknown source",
+        _day(article.published),
+        ", ".join(article.authors),
+        article.section or "",
+    ]
+    return Text(" · ".join(safe(part) for part in parts if part), style="green")
+
+
+def _day(published: datetime | date | None) -> str:
+    if published is None:
+        return ""
+    if isinstance(published, datetime):
+        return published.strftime("%Y-%m-%d %H:%M UTC")
+    return published.isoformat()
+
+
+def print_article(console: Console, article: Article) -> None:
+    console.print(Text(safe(article.title), style="bold"))
+    console.print(_byline(article))
+    for label, value in (
+        ("URL", article.url),
+        ("Tags", ", ".join(article.tags)),
+        ("ID", article.id),
+    ):
+        if value:
+            console.print(Text(f"{label}: ", style="dim") + Text(safe(value)))
+    console.print()
+    console.print(Text(safe(article.body)))
+    if article.rights:
+        console.print()
+        console.print(Text(safe(article.rights), style="dim"))
+
+
+def print_stats(console: Console, stats: IndexStats) -> None:
+    dates = (
+        f"{_day(stats.earliest.date())} to {_day(stats.latest.date())}"
+        if stats.earliest and stats.latest
+        else "no dated articles"
+    )
+    rows = [
+        ("Index", str(stats.path)),
+        ("Articles", f"{stats.articles:,}"),
+        ("Sources", f"{stats.sources:,}"),
+        ("Published", dates + (f" ({stats.undated:,} undated)" if stats.undated else "")),
+        ("Size", f"{stats.size_bytes / 1_048_576:,.1f} MiB in {stats.segments} segment(s)"),
+    ]
+    for label, value in rows:
+        console.print(Text(f"{label:<10}", style="bold") + Text(safe(value)))
+    if stats.top_sources:
+        console.print(Text("Top sources", style="bold"))
+        for count in stats.top_sources:
+            console.print(Text(f"  {count.count:>8,}  ") + Text(safe(count.value)))
+
+
+def print_evaluation(console: Console, result: Evaluation, per_query: bool) -> None:
+    header = "query".ljust(8) + "".join(name.rjust(10) for name in MEASURES)
+    if per_query:
+        console.print(Text(header, style="bold"))
+        for qid, values in result.per_query.items():
+            console.print(safe(qid)[:8].ljust(8) + "".join(f"{values[n]:10.4f}" for n in MEASURES))
+    means = result.means
+    console.print(Text(f"{len(result.per_query)} judged queries", style="bold"))
+    for name in MEASURES:
+        console.print(f"  {name:<8} {means[name]:.4f}")
+
+
+def print_check(console: Console, report: CheckReport) -> None:
+    verdict = Text("OK", style="bold green") if report.ok else Text("PROBLEMS", style="bold red")
+    console.print(Text(f"{safe(str(report.path))}: ") + verdict)
+    console.print(
+        f"schema version {report.schema_version}, {report.segments} segment(s), "
+        f"{report.articles:,} articles ({report.deleted:,} deleted awaiting merge), "
+        f"{report.sampled:,} stored articles read back"
+    )
+    for problem in report.problems:
+        console.print(Text("  problem: ") + Text(safe(problem)))
+
+
+def print_ingest_summary(console: Console, report: IngestReport) -> None:
+    """The end-of-run summary, on stderr: what was committed, passed over and what failed."""
+    line = Text(
+        f"Indexed {report.committed:,} article(s) from {report.inputs:,} input(s): "
+        f"{report.added:,} added, {report.replaced:,} replaced, "
+        f"{len(report.skipped):,} skipped, {len(report.failed):,} failed"
+        + (f", {report.duplicates:,} duplicate(s) left out" if report.duplicates else "")
+        + (f", {len(report.warnings):,} warning(s)" if report.warnings else ""),
+        style="bold red" if report.failed else "bold green",
+    )
+    if report.unchanged:
+        line.append(
+            f"; {report.unchanged:,} unchanged input(s) not read again (--force reads them)"
+        )
+    console.print(line)
+    for title, items in (
+        ("Skipped", report.skipped),
+        ("Warning", report.warnings),
+        ("Failed", report.failed),
+    ):
+        for item in items[:MAX_FAILURES_SHOWN]:
+            console.print(
+                Text(f"  {title.lower()}: ") + Text(safe(f"{item.origin}: {item.reason}"))
+            )
+        if len(items) > MAX_FAILURES_SHOWN:
+            console.print(Text(f"  … and {len(items) - MAX_FAILURES_SHOWN:,} more {title.lower()}"))

@@ -1,0 +1,1 @@
+"""The embedded engine's searching: matching, scoring, facets, snippets and stories over Whoosh."""

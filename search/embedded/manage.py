@@ -1,0 +1,112 @@
+"""Looking after an index: one article by id, statistics, and deleting articles."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from whoosh import query as wq
+
+from index.article import Article
+from index.embedded.schema import from_stored, missing_date_value
+from index.embedded.store import open_index, read_consistently, writer_lock
+from index.errors import ArticleError, InvalidOption
+from search.embedded.column_arrays import dates
+from search.embedded.facets import FACETS, FacetCount
+from search.query import Filters, build_filter, parse_query
+
+TOP_SOURCES = 10
+
+
+def get_article(index_path: Path, article_id: str) -> Article:
+    """The stored article with this id."""
+
+    def read() -> dict | None:
+        with open_index(index_path).searcher() as searcher:
+            return searcher.document(id=article_id)
+
+    stored = read_consistently(read)
+    if stored is None:
+        raise ArticleError(f"no article with id {article_id!r} in {index_path}")
+    return from_stored(stored)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStats:
+    path: Path
+    articles: int
+    sources: int
+    earliest: datetime | None
+    latest: datetime | None
+    undated: int
+    size_bytes: int
+    segments: int
+    top_sources: list[FacetCount]
+
+
+def index_stats(index_path: Path) -> IndexStats:
+    """Counts, date range, size on disk and the biggest sources of an index."""
+    return read_consistently(lambda: _index_stats(index_path))
+
+
+def _index_stats(index_path: Path) -> IndexStats:
+    ix = open_index(index_path)
+    with ix.searcher() as searcher:
+        live = list(searcher.reader().all_doc_ids())
+        values = dates(searcher)[live]
+        dated = values[values != missing_date_value(ix.schema)]
+        field = ix.schema["published"]
+        sources = FACETS["source"].counts(searcher, live, size=len(live) or 1)
+        segments = len(ix._segments())  # Whoosh offers no public segment count
+    return IndexStats(
+        path=index_path,
+        articles=len(live),
+        sources=len(sources),
+        earliest=field.from_column_value(int(dated.min())) if len(dated) else None,
+        latest=field.from_column_value(int(dated.max())) if len(dated) else None,
+        undated=len(values) - len(dated),
+        size_bytes=sum(p.stat().st_size for p in index_path.iterdir() if p.is_file()),
+        segments=segments,
+        top_sources=sources[:TOP_SOURCES],
+    )
+
+
+def select_for_deletion(
+    index_path: Path, ids: Sequence[str] = (), sources: Sequence[str] = (), text: str | None = None
+) -> wq.Query:
+    """The query naming the articles to delete: by id, by source, or by a search query."""
+    if sum(bool(x) for x in (ids, sources, text)) != 1:
+        raise InvalidOption("say what to delete: article ids, or --source, or --query")
+    ix = open_index(index_path)
+    if ids:
+        return wq.Or([wq.Term("id", article_id) for article_id in ids])
+    if sources:
+        return build_filter(Filters(sources=sources), ix.schema) or wq.NullQuery
+    return parse_query(text or "", ix.schema)
+
+
+def count_matching(index_path: Path, selection: wq.Query) -> int:
+    def read() -> int:
+        with open_index(index_path).searcher() as searcher:
+            return len(list(searcher.docs_for_query(selection)))
+
+    return read_consistently(read)
+
+
+def delete_articles(index_path: Path, selection: wq.Query, wait: float) -> int:
+    """Delete every article the selection matches, in one commit; return how many."""
+    with writer_lock(index_path, wait):
+        from index.embedded.segments import (
+            IndexWriter,  # (the writing machinery, only when writing)
+        )
+
+        writer = IndexWriter(open_index(index_path))
+        try:
+            deleted = writer.delete_by_query(selection)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+    return deleted

@@ -1,0 +1,1 @@
+"""Ranking evaluation: judged topics read, run through the engine, and scored."""
