@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from index.embedded.schema import SCHEMA_VERSION
 from index.embedded.store import META_FILE
 from index.errors import BylineError
-from search.embedded.searching import SearchRequest, search
+from search.embedded.searching import search
+from search.results import SearchRequest
 
 
 def _one_line_error(result, code: int, *needles: str) -> None:

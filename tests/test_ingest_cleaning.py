@@ -13,7 +13,8 @@ from index.enrich.clean import Cleaner, load_rules
 from index.pipeline.ingest import ingest
 from index.pipeline.options import IngestOptions
 from search.embedded.manage import get_article
-from search.embedded.searching import SearchRequest, search
+from search.embedded.searching import search
+from search.results import SearchRequest
 
 PROSE_1 = "The Pentagon will open talks with Russia on Wednesday, officials said."
 PROSE_2 = "Carter said the talks would be limited to the safety of air operations."

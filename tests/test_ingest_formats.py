@@ -199,7 +199,8 @@ def test_legacy_encodings_are_detected_not_mangled(tmp_path: Path) -> None:
     report = _index(tmp_path, tmp_path)
     assert report.added == 4 and not report.failed
     index = tmp_path / "index"
-    from search.embedded.searching import SearchRequest, search
+    from search.embedded.searching import search
+    from search.results import SearchRequest
 
     assert search(index, SearchRequest("façade")).total == 2
     assert search(index, SearchRequest("Женеве")).total == 1

@@ -120,7 +120,8 @@ def test_a_second_writer_waits_then_gives_up_clearly(index_path: Path, archive_f
             ingest([str(archive_file)], index_path, IngestOptions(wait=0.5))
         assert time.monotonic() - started >= 0.5
         # Searching is not blocked by the writer.
-        from search.embedded.searching import SearchRequest, search
+        from search.embedded.searching import search
+        from search.results import SearchRequest
 
         assert search(index_path, SearchRequest("syria")).total == 4
     finally:

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from index.pipeline.ingest import ingest
 from index.pipeline.options import IngestOptions
 from search.embedded.rerank import DEPTH
-from search.embedded.searching import SearchRequest, search
+from search.embedded.searching import search
+from search.results import SearchRequest
 
 
 def _ids(index: Path, query: str, **options: object) -> list[str]:

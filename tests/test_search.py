@@ -10,8 +10,9 @@ from conftest import write_jsonl
 
 from index.pipeline.ingest import ingest
 from index.pipeline.options import IngestOptions
-from search.embedded.searching import SearchRequest, search
+from search.embedded.searching import search
 from search.query import Filters
+from search.results import SearchRequest
 
 
 def _ids(index: Path, query: str = "", **request) -> list[str]:

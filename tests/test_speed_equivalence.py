@@ -63,7 +63,7 @@ from search.embedded import array_scoring
 from search.embedded.facets import FACETS
 from search.embedded.matches import query_docs
 from search.embedded.ranking import sort_facet, weighting
-from search.embedded.searching import SearchRequest, search
+from search.embedded.searching import search
 from search.embedded.snippets import (
     _MAX_SCANNED_CHARS,
     SNIPPET_CHARS,
@@ -72,6 +72,7 @@ from search.embedded.snippets import (
     searched_forms,
 )
 from search.query import Filters, build_filter, parse_query
+from search.results import SearchRequest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # Indexes whose blocks are in forms Byline's codec wrote before.

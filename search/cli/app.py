@@ -28,18 +28,11 @@ from index.pipeline.options import (
     IngestOptions,
 )
 from search.cli import render
-from search.embedded.manage import (
-    count_matching,
-    delete_articles,
-    get_article,
-    index_stats,
-    select_for_deletion,
-)
-from search.embedded.searching import SearchRequest, search
-from search.embedded.similar import find_similar
+from search.engine import open_engine
 from search.evaluation.judgments import read_qrels, read_topics
 from search.evaluation.measures import evaluate, run_topics, write_run
 from search.query import Filters
+from search.results import SearchRequest
 
 if TYPE_CHECKING:
     from index.pipeline.ingest import IngestProgress, IngestReport
@@ -275,7 +268,7 @@ def search_command(
         rerank=rerank,
         recent=recent,
     )
-    result = search(resolve_index_path(index), request)
+    result = open_engine(index).search(request)
     if as_json:
         _print_json(render.search_json(result))
     else:
@@ -290,7 +283,7 @@ def show_command(
     as_json: JsonOption = False,
 ) -> None:
     """Show one article in full, with all its metadata."""
-    article = get_article(resolve_index_path(index), article_id)
+    article = open_engine(index).article(article_id)
     if as_json:
         _print_json(render.article_json(article))
     else:
@@ -306,7 +299,7 @@ def similar_command(
     as_json: JsonOption = False,
 ) -> None:
     """Articles most like one article: copies of the same story first, then related ones."""
-    result = find_similar(resolve_index_path(index), article_id, limit)
+    result = open_engine(index).similar(article_id, limit)
     if as_json:
         _print_json(render.similar_json(result))
     else:
@@ -317,7 +310,7 @@ def similar_command(
 @_friendly
 def stats_command(index: IndexOption = None, as_json: JsonOption = False) -> None:
     """How many articles and sources the index holds, their dates, and its size."""
-    stats = index_stats(resolve_index_path(index))
+    stats = open_engine(index).stats()
     if as_json:
         _print_json(render.stats_json(stats))
     else:
@@ -339,17 +332,19 @@ def delete_command(
     wait: WaitOption = DEFAULT_WAIT_SECONDS,
 ) -> None:
     """Delete articles by id, by source, or by query (asks first unless --yes)."""
-    index_path = resolve_index_path(index)
-    selection = select_for_deletion(index_path, ids or [], source or [], query)
+    engine = open_engine(index)
+    selection = {"ids": ids or [], "sources": source or [], "query": query}
     stderr = _stderr()
-    count = count_matching(index_path, selection)
+    count = engine.count_to_delete(**selection)
     if count == 0:
         stderr.print("Nothing to delete: no article matches.")
         return
-    if not yes and not typer.confirm(f"Delete {count:,} article(s) from {index_path}?", err=True):
+    if not yes and not typer.confirm(
+        f"Delete {count:,} article(s) from {engine.location}?", err=True
+    ):
         stderr.print("Nothing deleted.")
         raise typer.Exit(1)
-    deleted = delete_articles(index_path, selection, wait)
+    deleted = engine.delete(**selection, wait=wait)
     stderr.print(f"Deleted {deleted:,} article(s).")
 
 

@@ -14,16 +14,14 @@ from rich.console import Console
 from rich.text import Text
 
 from index.article import Article, published_iso
-from search.embedded.snippets import snippet_html
 from search.evaluation.measures import MEASURES
+from search.results import snippet_html
 
 if TYPE_CHECKING:  # (types only: loading the writer would slow every search process)
     from index.embedded.maintenance import CheckReport
     from index.pipeline.ingest import IngestReport
-    from search.embedded.manage import IndexStats
-    from search.embedded.searching import SearchResult
-    from search.embedded.similar import SimilarResult, StoryMember
     from search.evaluation.measures import Evaluation
+    from search.results import IndexStats, SearchResult, SimilarResult, StoryMember
 
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 MAX_FAILURES_SHOWN = 50
@@ -105,7 +103,7 @@ def article_json(article: Article) -> dict[str, Any]:
 
 def stats_json(stats: IndexStats) -> dict[str, Any]:
     return {
-        "index": str(stats.path),
+        "index": stats.location,
         "articles": stats.articles,
         "sources": stats.sources,
         "earliest": _iso(stats.earliest),
@@ -248,7 +246,7 @@ def print_stats(console: Console, stats: IndexStats) -> None:
         else "no dated articles"
     )
     rows = [
-        ("Index", str(stats.path)),
+        ("Index", stats.location),
         ("Articles", f"{stats.articles:,}"),
         ("Sources", f"{stats.sources:,}"),
         ("Published", dates + (f" ({stats.undated:,} undated)" if stats.undated else "")),

@@ -10,7 +10,6 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol
 from weakref import WeakKeyDictionary
 
@@ -18,12 +17,7 @@ from whoosh.columns import VarBytesColumn
 from whoosh.searching import Searcher
 
 from index.embedded.schema import FACET_FIELDS, column_name, missing_date_value, split_values
-
-
-@dataclass(frozen=True, slots=True)
-class FacetCount:
-    value: str
-    count: int
+from search.results import FacetCount
 
 
 class Facet(Protocol):

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from whoosh import query as wq
@@ -14,8 +12,9 @@ from index.embedded.schema import from_stored, missing_date_value
 from index.embedded.store import open_index, read_consistently, writer_lock
 from index.errors import ArticleError, InvalidOption
 from search.embedded.column_arrays import dates
-from search.embedded.facets import FACETS, FacetCount
+from search.embedded.facets import FACETS
 from search.query import Filters, build_filter, parse_query
+from search.results import IndexStats
 
 TOP_SOURCES = 10
 
@@ -33,19 +32,6 @@ def get_article(index_path: Path, article_id: str) -> Article:
     return from_stored(stored)
 
 
-@dataclass(frozen=True, slots=True)
-class IndexStats:
-    path: Path
-    articles: int
-    sources: int
-    earliest: datetime | None
-    latest: datetime | None
-    undated: int
-    size_bytes: int
-    segments: int
-    top_sources: list[FacetCount]
-
-
 def index_stats(index_path: Path) -> IndexStats:
     """Counts, date range, size on disk and the biggest sources of an index."""
     return read_consistently(lambda: _index_stats(index_path))
@@ -61,7 +47,7 @@ def _index_stats(index_path: Path) -> IndexStats:
         sources = FACETS["source"].counts(searcher, live, size=len(live) or 1)
         segments = len(ix._segments())  # Whoosh offers no public segment count
     return IndexStats(
-        path=index_path,
+        location=str(index_path),
         articles=len(live),
         sources=len(sources),
         earliest=field.from_column_value(int(dated.min())) if len(dated) else None,

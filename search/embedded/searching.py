@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,27 +12,26 @@ from whoosh.analysis import Analyzer
 from whoosh.collectors import Collector, WrappingCollector
 from whoosh.searching import Searcher
 
-from index.article import Article
 from index.embedded.fast_analysis import CachedAnalyzer
 from index.embedded.schema import from_stored
 from index.embedded.store import open_index, read_consistently
 from index.errors import IndexNotFound, InvalidOption, QuerySyntaxError, QueryTimeout
 from search.embedded import array_scoring
-from search.embedded.facets import FACETS, FacetCount
+from search.embedded.facets import FACETS
 from search.embedded.matches import query_docs
 from search.embedded.ranking import SORTS, Ranked, sort_facet, weighting
 from search.embedded.recency import RECENT_WINDOW, recency_factors, reordered
 from search.embedded.rerank import DEPTH, rerank
-from search.embedded.similar import StoryMember, collapse_stories, story_members
-from search.embedded.snippets import Snippet, make_snippet, searched_forms
+from search.embedded.similar import collapse_stories, story_members
+from search.embedded.snippets import make_snippet, searched_forms
 from search.query import (
-    Filters,
     build_filter,
     is_natural_language,
     limit_expansions,
     parse_query,
     plain_words,
 )
+from search.results import Hit, SearchRequest, SearchResult
 
 if TYPE_CHECKING:
     from index.embedded.forms import WrittenForms
@@ -41,46 +39,6 @@ if TYPE_CHECKING:
 MAX_LIMIT = 1_000
 MAX_PAGE = 10_000
 SNIPPET_FIELDS = ("title", "body")
-
-
-@dataclass(frozen=True, slots=True)
-class SearchRequest:
-    """Everything a search needs besides the index."""
-
-    query: str = ""
-    filters: Filters = field(default_factory=Filters)
-    match_any: bool = False
-    plain: bool = False  # the query is words only, no syntax
-    facets: tuple[str, ...] = ("source",)
-    facet_size: int = 10
-    sort: str = "relevance"
-    limit: int = 10
-    page: int = 1
-    timeout: float | None = None  # seconds; None for no limit
-    # One hit per story, naming the others. Off for library callers (evaluations compare
-    # every document); the CLI turns it on unless --no-collapse.
-    collapse: bool = False
-    # Reorder the top matches of a natural-language query by proximity and feedback
-    # (search/embedded/rerank.py); off gives plain BM25F order.
-    rerank: bool = True
-    # Newer matches count more (search/embedded/recency.py); relevance order only.
-    recent: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    article: Article
-    score: float | None  # None when sorted by date rather than relevance
-    snippet: Snippet
-    similar: tuple[StoryMember, ...] = ()  # same-story matches folded into this hit
-
-
-@dataclass(frozen=True, slots=True)
-class SearchResult:
-    request: SearchRequest
-    total: int
-    hits: list[Hit]
-    facets: dict[str, list[FacetCount]]
 
 
 def validate(request: SearchRequest) -> None:

@@ -8,7 +8,6 @@ story's copies first, then others by shared key terms (more-like-this).
 from __future__ import annotations
 
 from collections.abc import Container
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,31 +21,11 @@ from index.embedded.schema import TITLE_BOOST, from_stored
 from index.embedded.store import open_index
 from index.errors import ArticleError, InvalidOption
 from search.embedded.ranking import weighting
+from search.results import SimilarHit, SimilarResult, StoryMember
 
 # Key terms taken from an article's body to find others like it.
 BODY_TERMS = 25
 MAX_SIMILAR = 100
-
-
-@dataclass(frozen=True, slots=True)
-class StoryMember:
-    """Another article of a hit's story that also matched the search."""
-
-    id: str
-    source: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class SimilarHit:
-    article: Article
-    score: float
-    same_story: bool
-
-
-@dataclass(frozen=True, slots=True)
-class SimilarResult:
-    article: Article
-    hits: list[SimilarHit]
 
 
 def collapse_stories(collector: Collector) -> Collector:

@@ -1,12 +1,10 @@
 """Snippets: the best passage of an article's body for a query, with matched words marked.
 
-A snippet is a tuple of ``(text, matched)`` spans, so each renderer decides how to show a match
-(``<mark>`` in JSON, colour on a terminal) without re-parsing markup.
+A snippet is a tuple of ``(text, matched)`` spans (``search/results.py``).
 """
 
 from __future__ import annotations
 
-import html
 from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
@@ -15,8 +13,8 @@ from itertools import compress, count
 from whoosh.highlight import DEFAULT_CHARLIMIT
 
 from index.embedded.fast_analysis import CachedAnalyzer
+from search.results import Snippet
 
-Snippet = tuple[tuple[str, bool], ...]
 Passage = tuple[int, int, list[int]]  # where it starts and ends, and its matched words
 
 SNIPPET_CHARS = 220
@@ -198,11 +196,3 @@ def _lead(text: str) -> Snippet:
         return ((" ".join(text.split()), False),) if text.strip() else ()
     cut = text[:SNIPPET_CHARS].rsplit(" ", 1)[0]
     return ((" ".join(cut.split()), False), (_ELLIPSIS, False))
-
-
-def snippet_html(snippet: Snippet) -> str:
-    """HTML-escaped text with matches wrapped in ``<mark>`` (the JSON contract)."""
-    return "".join(
-        f"<mark>{html.escape(part)}</mark>" if matched else html.escape(part)
-        for part, matched in snippet
-    )

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from search.embedded.searching import SearchRequest, search
+from search.embedded.searching import search
 from search.evaluation.judgments import Qrels, Topic
+from search.results import SearchRequest
 
 MEASURES = ("nDCG@10", "MAP@100", "P@10", "R@100")
 DEPTH = 100

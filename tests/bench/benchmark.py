@@ -286,8 +286,9 @@ def byline_build(corpus: Path, index_dir: Path) -> int:
 
 
 def byline_open(index_dir: Path) -> Callable[[Query], tuple[int, list[str]]]:
-    from search.embedded.searching import SearchRequest, search
+    from search.embedded.searching import search
     from search.query import Filters
+    from search.results import SearchRequest
 
     def run(query: Query) -> tuple[int, list[str]]:
         text = f'"{" ".join(query.words)}"' if query.kind == "phrase" else " ".join(query.words)

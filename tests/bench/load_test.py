@@ -23,7 +23,8 @@ from pathlib import Path
 from index.pipeline.ingest import ingest
 from index.pipeline.options import IngestOptions
 from search.embedded.manage import delete_articles, select_for_deletion
-from search.embedded.searching import SearchRequest, search
+from search.embedded.searching import search
+from search.results import SearchRequest
 
 BATCH = 200
 WORDS = "syria russia talks pentagon oil election court storm market vote senate".split()

@@ -1,0 +1,60 @@
+"""The embedded engine: the Whoosh index in a folder, behind the ``Engine`` interface."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from index.article import Article
+from index.embedded.store import resolve_index_path
+from search.embedded.manage import (
+    count_matching,
+    delete_articles,
+    get_article,
+    index_stats,
+    select_for_deletion,
+)
+from search.embedded.searching import search
+from search.embedded.similar import find_similar
+from search.engine import Engine
+from search.results import IndexStats, SearchRequest, SearchResult, SimilarResult
+
+
+class EmbeddedEngine(Engine):
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @classmethod
+    def at(cls, location: str | Path | None) -> EmbeddedEngine:
+        return cls(resolve_index_path(location))
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        return search(self.path, request)
+
+    def article(self, article_id: str) -> Article:
+        return get_article(self.path, article_id)
+
+    def similar(self, article_id: str, limit: int = 10) -> SimilarResult:
+        return find_similar(self.path, article_id, limit)
+
+    def stats(self) -> IndexStats:
+        return index_stats(self.path)
+
+    def count_to_delete(
+        self, ids: Sequence[str] = (), sources: Sequence[str] = (), query: str | None = None
+    ) -> int:
+        return count_matching(self.path, select_for_deletion(self.path, ids, sources, query))
+
+    def delete(
+        self,
+        ids: Sequence[str] = (),
+        sources: Sequence[str] = (),
+        query: str | None = None,
+        wait: float = 0.0,
+    ) -> int:
+        selection = select_for_deletion(self.path, ids, sources, query)
+        return delete_articles(self.path, selection, wait)

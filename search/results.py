@@ -1,0 +1,103 @@
+"""What a search engine answers, the same whichever engine answers it: hits, facet counts,
+snippets, similar articles and statistics. Renderers, the web server and analysis read these."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from index.article import Article
+from search.query import Filters
+
+# A snippet is a tuple of ``(text, matched)`` spans, so each renderer decides how to show a
+# match (``<mark>`` in JSON, colour on a terminal) without re-parsing markup.
+Snippet = tuple[tuple[str, bool], ...]
+
+
+def snippet_html(snippet: Snippet) -> str:
+    """HTML-escaped text with matches wrapped in ``<mark>`` (the JSON contract)."""
+    return "".join(
+        f"<mark>{html.escape(part)}</mark>" if matched else html.escape(part)
+        for part, matched in snippet
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRequest:
+    """Everything a search needs besides the index."""
+
+    query: str = ""
+    filters: Filters = field(default_factory=Filters)
+    match_any: bool = False
+    plain: bool = False  # the query is words only, no syntax
+    facets: tuple[str, ...] = ("source",)
+    facet_size: int = 10
+    sort: str = "relevance"
+    limit: int = 10
+    page: int = 1
+    timeout: float | None = None  # seconds; None for no limit
+    # One hit per story, naming the others. Off for library callers (evaluations compare
+    # every document); the CLI turns it on unless --no-collapse.
+    collapse: bool = False
+    # Reorder the top matches of a natural-language query by proximity and feedback
+    # (search/embedded/rerank.py); off gives plain BM25F order.
+    rerank: bool = True
+    # Newer matches count more (search/embedded/recency.py); relevance order only.
+    recent: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FacetCount:
+    value: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoryMember:
+    """Another article of a hit's story that also matched the search."""
+
+    id: str
+    source: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    article: Article
+    score: float | None  # None when sorted by date rather than relevance
+    snippet: Snippet
+    similar: tuple[StoryMember, ...] = ()  # same-story matches folded into this hit
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    request: SearchRequest
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetCount]]
+
+
+@dataclass(frozen=True, slots=True)
+class SimilarHit:
+    article: Article
+    score: float
+    same_story: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SimilarResult:
+    article: Article
+    hits: list[SimilarHit]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStats:
+    location: str
+    articles: int
+    sources: int
+    earliest: datetime | None
+    latest: datetime | None
+    undated: int
+    size_bytes: int
+    segments: int
+    top_sources: list[FacetCount]
