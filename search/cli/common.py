@@ -1,0 +1,66 @@
+"""What every ``byline`` command shares: the common options, the consoles, and one-line errors."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from index.embedded.store import ENV_VAR
+from index.errors import BylineError
+
+IndexOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--index",
+        envvar=ENV_VAR,
+        show_envvar=True,
+        help="Index folder (default: a per-user data folder).",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
+RerankOption = Annotated[
+    bool,
+    typer.Option(
+        "--rerank/--no-rerank",
+        help="Reorder the top hits of questions (4+ plain words) by word proximity and the "
+        "top hits' shared topic; --no-rerank keeps plain BM25F order.",
+    ),
+]
+WaitOption = Annotated[
+    float, typer.Option("--wait", help="Seconds to wait for another writer to finish.")
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def friendly(command: F) -> F:
+    """Report our own errors as one line on stderr with their exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except BylineError as exc:
+            stderr_console().print(f"Error: {exc}", markup=False)
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def stdout_console() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+def stderr_console() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")

@@ -1,0 +1,140 @@
+"""``byline index``: articles read from files and folders into the index, with a progress bar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+
+from index.embedded.store import resolve_index_path
+from index.enrich.fields import FieldMapping
+from index.enrich.publishers import load_publishers
+from index.pipeline.options import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_COMMIT_SECONDS,
+    DEFAULT_WAIT_SECONDS,
+    IngestOptions,
+)
+from search.cli import render
+from search.cli.common import (
+    IndexOption,
+    WaitOption,
+    friendly,
+    stderr_console,
+)
+
+if TYPE_CHECKING:
+    from index.pipeline.ingest import IngestProgress, IngestReport
+
+# Exit code of `byline index` when it finished but some inputs could not be read.
+EXIT_PARTIAL = 3
+
+
+@friendly
+def index_command(
+    paths: Annotated[
+        list[str], typer.Argument(help="Files or folders to read; - for JSONL on stdin.")
+    ],
+    index: IndexOption = None,
+    format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="Read every file as this format: text, json, jsonl, csv, smart, html, feed, "
+            "warc, zip.",
+        ),
+    ] = None,
+    field: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--field", help="Map an article field to your name for it, e.g. body=article_text."
+        ),
+    ] = None,
+    source: Annotated[str | None, typer.Option(help="Source for articles that name none.")] = None,
+    author: Annotated[str | None, typer.Option(help="Author for articles that name none.")] = None,
+    section: Annotated[
+        str | None, typer.Option(help="Section for articles that name none.")
+    ] = None,
+    clean_rules: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--clean-rules", help="Extra cleaning rules (TOML, same shape as the shipped ones)."
+        ),
+    ] = None,
+    publishers: Annotated[
+        list[Path] | None,
+        typer.Option("--publishers", help="Extra domain,name rows naming sources from URLs (CSV)."),
+    ] = None,
+    keep_duplicates: Annotated[
+        bool,
+        typer.Option(
+            "--keep-duplicates", help="Index exact copies of other articles too (not just once)."
+        ),
+    ] = False,
+    batch_size: Annotated[int, typer.Option(help="Articles per commit.")] = DEFAULT_BATCH_SIZE,
+    commit_seconds: Annotated[
+        float, typer.Option(help="Commit at least this often (seconds).")
+    ] = DEFAULT_COMMIT_SECONDS,
+    force: Annotated[
+        bool, typer.Option("--force", help="Re-read files the index already holds unchanged.")
+    ] = False,
+    wait: WaitOption = DEFAULT_WAIT_SECONDS,
+) -> None:
+    """Read articles from files and folders into the index (re-indexing an id replaces it)."""
+    defaults = {"source": source, "authors": author, "section": section}
+    options = IngestOptions(
+        mapping=FieldMapping.parse(field or [], defaults, load_publishers(publishers or [])),
+        format=format,
+        clean_rules=clean_rules or [],
+        batch_size=batch_size,
+        commit_seconds=commit_seconds,
+        wait=wait,
+        force=force,
+        keep_duplicates=keep_duplicates,
+    )
+    stderr = stderr_console()
+    index_path = resolve_index_path(index)
+    report = _ingest_showing_progress(paths, index_path, options, stderr)
+    render.print_ingest_summary(stderr, report)
+    if report.failed:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+def _ingest_showing_progress(
+    paths: list[str], index_path: Path, options: IngestOptions, stderr: Console
+) -> IngestReport:
+    """``ingest`` with a progress bar on stderr when it is a terminal."""
+    # The writer and its readers load here, not with this module: every `byline search`
+    # process imports this module, and they would add a tenth of a second to each.
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from index.embedded.segments import fork_writers_from_server
+    from index.pipeline.ingest import ingest
+
+    fork_writers_from_server()  # (this command's main script is guarded)
+    if not stderr.is_terminal:
+        return ingest(paths, index_path, options)
+    columns = (
+        TextColumn("Indexing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(
+            "inputs, {task.fields[read]:,} articles read, {task.fields[committed]:,} committed"
+        ),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=stderr, transient=True) as bar:
+        task = bar.add_task("index", total=None, read=0, committed=0)
+
+        def show(progress: IngestProgress) -> None:
+            bar.update(
+                task,
+                completed=progress.inputs_done,
+                total=progress.inputs_total,
+                read=progress.articles_read,
+                committed=progress.committed,
+            )
+
+        return ingest(paths, index_path, options, show)

@@ -1,0 +1,87 @@
+"""``byline stats``, ``delete``, ``check`` and ``optimize``: looking after an index."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from index.embedded.maintenance import DEFAULT_SAMPLE, check_index, optimize_index
+from index.embedded.store import resolve_index_path
+from index.pipeline.options import (
+    DEFAULT_WAIT_SECONDS,
+)
+from search.cli import render
+from search.cli.common import (
+    IndexOption,
+    JsonOption,
+    WaitOption,
+    friendly,
+    print_json,
+    stderr_console,
+    stdout_console,
+)
+from search.engine import open_engine
+
+
+@friendly
+def stats_command(index: IndexOption = None, as_json: JsonOption = False) -> None:
+    """How many articles and sources the index holds, their dates, and its size."""
+    stats = open_engine(index).stats()
+    if as_json:
+        print_json(render.stats_json(stats))
+    else:
+        render.print_stats(stdout_console(), stats)
+
+
+@friendly
+def delete_command(
+    ids: Annotated[list[str] | None, typer.Argument(metavar="[ID]...", help="Article ids.")] = None,
+    index: IndexOption = None,
+    source: Annotated[
+        list[str] | None, typer.Option(help="Delete every article of a source.")
+    ] = None,
+    query: Annotated[
+        str | None, typer.Option(help="Delete every article matching a query.")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    wait: WaitOption = DEFAULT_WAIT_SECONDS,
+) -> None:
+    """Delete articles by id, by source, or by query (asks first unless --yes)."""
+    engine = open_engine(index)
+    selection = {"ids": ids or [], "sources": source or [], "query": query}
+    stderr = stderr_console()
+    count = engine.count_to_delete(**selection)
+    if count == 0:
+        stderr.print("Nothing to delete: no article matches.")
+        return
+    if not yes and not typer.confirm(
+        f"Delete {count:,} article(s) from {engine.location}?", err=True
+    ):
+        stderr.print("Nothing deleted.")
+        raise typer.Exit(1)
+    deleted = engine.delete(**selection, wait=wait)
+    stderr.print(f"Deleted {deleted:,} article(s).")
+
+
+@friendly
+def check_command(
+    index: IndexOption = None,
+    sample: Annotated[int, typer.Option(help="Stored articles to read back.")] = DEFAULT_SAMPLE,
+    as_json: JsonOption = False,
+) -> None:
+    """Verify the index without changing it; exit code 1 if anything is wrong."""
+    report = check_index(resolve_index_path(index), sample)
+    if as_json:
+        print_json(render.check_json(report))
+    else:
+        render.print_check(stdout_console(), report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@friendly
+def optimize_command(index: IndexOption = None, wait: WaitOption = DEFAULT_WAIT_SECONDS) -> None:
+    """Merge the index's segments into one, dropping deleted articles for good."""
+    before, after = optimize_index(resolve_index_path(index), wait)
+    stderr_console().print(f"Merged {before} segment(s) into {after}.")
