@@ -62,6 +62,7 @@ from search.cli.render import search_json
 from search.embedded import array_scoring
 from search.embedded.facets import FACETS
 from search.embedded.matches import query_docs
+from search.embedded.parsing import build_filter, parse_query
 from search.embedded.ranking import sort_facet, weighting
 from search.embedded.searching import search
 from search.embedded.snippets import (
@@ -71,7 +72,7 @@ from search.embedded.snippets import (
     make_snippet,
     searched_forms,
 )
-from search.query import Filters, build_filter, parse_query
+from search.query import Filters
 from search.results import SearchRequest
 
 FIXTURES = Path(__file__).parent / "fixtures"

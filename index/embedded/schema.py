@@ -13,29 +13,13 @@ from typing import Any
 from whoosh import columns, fields
 
 from index.article import Article, published_iso
+from index.article_fields import FACET_FIELDS
 from index.embedded.analysis import FACET_SEPARATOR, facet_analyzer, text_analyzer
 from index.embedded.fast_analysis import CachedAnalyzer
 from index.enrich.dates import to_naive_utc
 
 # Bump when fields or analysis change in a way an old index cannot serve.
 SCHEMA_VERSION = 4
-
-TITLE_BOOST = 1.5
-# Facet name (as users say it) -> schema field.
-FACET_FIELDS = {"source": "source", "author": "authors", "section": "section", "tag": "tags"}
-# Query-language aliases users reach for: author:smith, tag:politics, date:2015.
-FIELD_ALIASES = {"author": "authors", "tag": "tags", "date": "published", "headline": "title"}
-SEARCHABLE_FIELDS = (
-    "title",
-    "body",
-    "source",
-    "authors",
-    "section",
-    "tags",
-    "url",
-    "id",
-    "published",
-)
 
 
 def column_name(field: str) -> str:

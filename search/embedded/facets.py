@@ -16,7 +16,8 @@ from weakref import WeakKeyDictionary
 from whoosh.columns import VarBytesColumn
 from whoosh.searching import Searcher
 
-from index.embedded.schema import FACET_FIELDS, column_name, missing_date_value, split_values
+from index.article_fields import FACET_FIELDS
+from index.embedded.schema import column_name, missing_date_value, split_values
 from search.results import FacetCount
 
 

@@ -13,7 +13,8 @@ from index.embedded.store import open_index, read_consistently, writer_lock
 from index.errors import ArticleError, InvalidOption
 from search.embedded.column_arrays import dates
 from search.embedded.facets import FACETS
-from search.query import Filters, build_filter, parse_query
+from search.embedded.parsing import build_filter, parse_query
+from search.query import Filters
 from search.results import IndexStats
 
 TOP_SOURCES = 10

@@ -29,7 +29,7 @@ from itertools import pairwise
 
 from whoosh.searching import Searcher
 
-from index.embedded.schema import TITLE_BOOST
+from index.article_fields import TITLE_BOOST
 from search.embedded.ranking import BM25_B, BM25_K1, Ranked, best_first
 
 DEPTH = 50  # first-stage matches reordered

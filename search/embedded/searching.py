@@ -19,18 +19,13 @@ from index.errors import IndexNotFound, InvalidOption, QuerySyntaxError, QueryTi
 from search.embedded import array_scoring
 from search.embedded.facets import FACETS
 from search.embedded.matches import query_docs
+from search.embedded.parsing import build_filter, limit_expansions, parse_query
 from search.embedded.ranking import SORTS, Ranked, sort_facet, weighting
 from search.embedded.recency import RECENT_WINDOW, recency_factors, reordered
 from search.embedded.rerank import DEPTH, rerank
 from search.embedded.similar import collapse_stories, story_members
 from search.embedded.snippets import make_snippet, searched_forms
-from search.query import (
-    build_filter,
-    is_natural_language,
-    limit_expansions,
-    parse_query,
-    plain_words,
-)
+from search.query import is_natural_language, plain_words
 from search.results import Hit, SearchRequest, SearchResult
 
 if TYPE_CHECKING:

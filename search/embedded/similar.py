@@ -17,7 +17,8 @@ from whoosh.collectors import CollapseCollector, Collector
 from whoosh.searching import Searcher
 
 from index.article import Article
-from index.embedded.schema import TITLE_BOOST, from_stored
+from index.article_fields import TITLE_BOOST
+from index.embedded.schema import from_stored
 from index.embedded.store import open_index
 from index.errors import ArticleError, InvalidOption
 from search.embedded.ranking import weighting

@@ -1,0 +1,208 @@
+"""From what a user typed to Whoosh queries: the query text, and filters that do not score.
+
+Whoosh's parser is lenient: it quietly turns ``nosuchfield:x`` into text and ignores dates it
+cannot read. Users deserve to hear about both, so this parser reports them as errors.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from itertools import islice
+
+from whoosh import query as wq
+from whoosh.fields import Schema
+from whoosh.qparser import (
+    AndGroup,
+    FieldAliasPlugin,
+    FieldsPlugin,
+    FuzzyTermPlugin,
+    GtLtPlugin,
+    MultifieldParser,
+    OrGroup,
+    Plugin,
+    syntax,
+)
+from whoosh.reading import IndexReader
+
+from index.article_fields import FACET_FIELDS, FIELD_ALIASES, SEARCHABLE_FIELDS
+from index.enrich.dates import parse_bound
+from index.errors import InvalidDate, QuerySyntaxError
+from search.embedded.matches import ColumnDateRange
+from search.query import (
+    DEFAULT_FIELDS,
+    FIELD_BOOSTS,
+    MAX_EDITS,
+    MAX_EXPANSIONS,
+    Filters,
+    is_natural_language,
+    plain_words,
+)
+
+
+class _StrictFieldsPlugin(FieldsPlugin):
+    """Field prefixes as Whoosh reads them, except an unknown field name is an error."""
+
+    def __init__(self) -> None:
+        super().__init__(remove_unknown=False)
+
+    def do_fieldnames(self, parser, group):  # type: ignore[no-untyped-def]
+        for node in group:
+            if isinstance(node, syntax.FieldnameNode) and node.fieldname not in SEARCHABLE_FIELDS:
+                known = ", ".join(sorted({*SEARCHABLE_FIELDS, *FIELD_ALIASES}))
+                raise QuerySyntaxError(
+                    f"unknown field {node.fieldname!r} in query (fields: {known}); "
+                    "put the text in quotes to search for it as words"
+                )
+        return super().do_fieldnames(parser, group)
+
+
+class _QueryNode(syntax.SyntaxNode):
+    """A parse-tree leaf that is already a query."""
+
+    def __init__(self, built: wq.Query, original: syntax.SyntaxNode) -> None:
+        self.built = built
+        self.startchar, self.endchar = original.startchar, original.endchar
+
+    def r(self) -> str:
+        return repr(self.built)
+
+    def query(self, parser):  # type: ignore[no-untyped-def]
+        return self.built
+
+
+class _PublishedPlugin(Plugin):
+    """``published:2015``, ``published:2015-09-29``, ``published:[2015-01 TO 2015-06]`` and
+    ``published:>2015`` as exact date ranges, read the same way as ``--since``/``--until``."""
+
+    _TICK = timedelta(microseconds=1)
+
+    def filters(self, parser):  # type: ignore[no-untyped-def]
+        return [(self.do_dates, 110)]  # after field names are attached (100)
+
+    def do_dates(self, parser, group):  # type: ignore[no-untyped-def]
+        for position, node in enumerate(group):
+            if isinstance(node, syntax.GroupNode):
+                group[position] = self.do_dates(parser, node)
+            elif getattr(node, "fieldname", None) == "published":
+                group[position] = _QueryNode(self._range(node), node)
+        return group
+
+    def _range(self, node: syntax.SyntaxNode) -> wq.Query:
+        try:
+            if isinstance(node, syntax.RangeNode):
+                start = end = None
+                if node.start:
+                    start = parse_bound(node.start, end=node.startexcl)
+                    start += self._TICK if node.startexcl else timedelta(0)
+                if node.end:
+                    end = parse_bound(node.end, end=not node.endexcl)
+                    end -= self._TICK if node.endexcl else timedelta(0)
+                return ColumnDateRange("published", start, end)
+            text = node.text if node.has_text else ""
+            return ColumnDateRange(
+                "published", parse_bound(text, end=False), parse_bound(text, end=True)
+            )
+        except InvalidDate as exc:
+            raise QuerySyntaxError(f"published: {exc}") from exc
+
+
+def build_parser(schema: Schema, match_any: bool = False) -> MultifieldParser:
+    """The query parser: title and body by default, all words required unless ``match_any``."""
+    parser = MultifieldParser(
+        list(DEFAULT_FIELDS),
+        schema,
+        fieldboosts=FIELD_BOOSTS,
+        group=OrGroup if match_any else AndGroup,
+    )
+    parser.remove_plugin_class(FieldsPlugin)
+    parser.add_plugin(_StrictFieldsPlugin())
+    aliases: dict[str, list[str]] = {}
+    for alias, field in FIELD_ALIASES.items():
+        aliases.setdefault(field, []).append(alias)
+    parser.add_plugin(FieldAliasPlugin(aliases))
+    parser.add_plugin(_PublishedPlugin())
+    parser.add_plugin(GtLtPlugin())
+    parser.add_plugin(FuzzyTermPlugin())
+    return parser
+
+
+def parse_query(
+    text: str, schema: Schema, match_any: bool = False, plain: bool = False
+) -> wq.Query:
+    """The scoring query for ``text``; empty text (or ``*``) matches every article.
+
+    ``plain`` reads the text as words only (for natural-language queries from files).
+    """
+    if plain:
+        text = plain_words(text)
+    if not text.strip() or text.strip() == "*":
+        return wq.Every()
+    if is_natural_language(text):
+        match_any = True  # a question, not keywords: rank by the words it has
+    try:
+        parsed = build_parser(schema, match_any).parse(text)
+    except QuerySyntaxError:
+        raise
+    except Exception as exc:  # Whoosh raises assorted types for odd input
+        raise QuerySyntaxError(f"cannot parse query {text!r}: {exc}") from exc
+    for leaf in parsed.leaves():
+        if isinstance(leaf, wq.FuzzyTerm):
+            _check_fuzzy(leaf)
+    return parsed
+
+
+def _check_fuzzy(term: wq.FuzzyTerm) -> None:
+    if term.maxdist > MAX_EDITS:
+        raise QuerySyntaxError(
+            f"fuzzy term {term.text!r} allows {term.maxdist} edits; at most {MAX_EDITS}"
+        )
+    if term.prefixlength >= len(term.text):
+        raise QuerySyntaxError(
+            f"fuzzy term {term.text!r} keeps a prefix of {term.prefixlength} characters, "
+            "which is the whole word"
+        )
+
+
+def limit_expansions(query: wq.Query, reader: IndexReader) -> None:
+    """Refuse a query whose wildcard, prefix or fuzzy terms match too many index terms."""
+    for leaf in query.leaves():
+        if isinstance(leaf, wq.MultiTerm):
+            count = sum(1 for _ in islice(leaf._btexts(reader), MAX_EXPANSIONS + 1))
+            if count > MAX_EXPANSIONS:
+                raise QuerySyntaxError(
+                    f"{leaf} matches more than {MAX_EXPANSIONS:,} different words; "
+                    "make it more specific"
+                )
+
+
+def build_filter(filters: Filters, schema: Schema) -> wq.Query | None:
+    """A non-scoring query that every hit must match, or None when nothing is filtered."""
+    parts: list[wq.Query] = []
+    wanted = {
+        FACET_FIELDS["source"]: filters.sources,
+        FACET_FIELDS["author"]: filters.authors,
+        FACET_FIELDS["section"]: filters.sections,
+        FACET_FIELDS["tag"]: filters.tags,
+    }
+    for field, values in wanted.items():
+        terms = [
+            wq.Term(field, term)
+            for value in values
+            for term in schema[field].process_text(value, mode="query")
+        ]
+        if values and not terms:
+            raise QuerySyntaxError(f"empty value for the {field} filter")
+        if terms:
+            parts.append(wq.Or(terms))
+    if filters.since or filters.until:
+        try:
+            start = parse_bound(filters.since, end=False) if filters.since else None
+            end = parse_bound(filters.until, end=True) if filters.until else None
+        except InvalidDate as exc:
+            raise InvalidDate(f"--since/--until: {exc}") from exc
+        if start and end and start > end:
+            raise InvalidDate(f"--since {filters.since} is after --until {filters.until}")
+        parts.append(ColumnDateRange("published", start, end))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)
