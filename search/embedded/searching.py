@@ -62,7 +62,22 @@ def search(index_path: Path, request: SearchRequest) -> SearchResult:
 
 
 def _search(index_path: Path, request: SearchRequest) -> SearchResult:
-    searcher = _searcher(index_path)
+    searcher = open_searcher(index_path)
+    scoring_query, narrowing = prepared_queries(index_path, searcher, request)
+    try:
+        return _run(searcher, _FORMS[index_path], request, scoring_query, narrowing)
+    except FileNotFoundError:
+        _forget(index_path)  # a commit removed files under this searcher; the retry reopens
+        raise
+    except (wq.QueryError, ValueError, TypeError) as exc:
+        raise QuerySyntaxError(f"cannot run query {request.query!r}: {exc}") from exc
+
+
+def prepared_queries(
+    index_path: Path, searcher: Searcher, request: SearchRequest
+) -> tuple[wq.Query, wq.Query | None]:
+    """The request's scoring query and its filter (None when nothing is filtered), checked
+    against the index at ``index_path`` (open in ``searcher``), which must hold articles."""
     if searcher.doc_count() == 0:
         raise IndexNotFound(
             f"the index at {index_path} has no articles; add some with: "
@@ -71,14 +86,7 @@ def _search(index_path: Path, request: SearchRequest) -> SearchResult:
     scoring_query = parse_query(request.query, searcher.schema, request.match_any, request.plain)
     _one_way_to_add_scores(scoring_query)
     limit_expansions(scoring_query, searcher.reader())
-    narrowing = build_filter(request.filters, searcher.schema)
-    try:
-        return _run(searcher, _FORMS[index_path], request, scoring_query, narrowing)
-    except FileNotFoundError:
-        _forget(index_path)  # a commit removed files under this searcher; the retry reopens
-        raise
-    except (wq.QueryError, ValueError, TypeError) as exc:
-        raise QuerySyntaxError(f"cannot run query {request.query!r}: {exc}") from exc
+    return scoring_query, build_filter(request.filters, searcher.schema)
 
 
 def _one_way_to_add_scores(query: wq.Query) -> None:
@@ -104,7 +112,7 @@ _FORMS: dict[Path, WrittenForms] = {}
 _MAX_OPEN = 4
 
 
-def _searcher(index_path: Path) -> Searcher:
+def open_searcher(index_path: Path) -> Searcher:
     """An open searcher on the last committed state of the index (reopened after a commit)."""
     cached = _SEARCHERS.get(index_path)
     if cached is not None:
