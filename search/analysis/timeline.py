@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime
 
 from index.enrich.dates import parse_bound
 from index.errors import BylineError, InvalidOption
@@ -106,15 +106,20 @@ def _request(query: str, filters: Filters, match_any: bool = False) -> SearchReq
 
 
 def _range(filters: Filters, everything: DailyCounts) -> tuple[date, date]:
-    """The first and last day of the timeline."""
+    """The first and last day of the timeline: the filters' bounds, else the first and last
+    day with an article under the filters (a bound with none: up to today, or from itself)."""
     first = parse_bound(filters.since, end=False).date() if filters.since else None
     last = parse_bound(filters.until, end=True).date() if filters.until else None
-    if (first is None or last is None) and not everything.days:
+    if everything.days:
+        return first or min(everything.days), last or max(everything.days)
+    if first is None and last is None:
         raise NoDatedArticles(
             "no dated article matches these filters, so there is no time range to count over; "
             "give one with --since and --until"
         )
-    return first or min(everything.days), last or max(everything.days)
+    if first is None:
+        return last, last  # type: ignore[return-value]
+    return first, last or max(first, datetime.now(UTC).date())
 
 
 def _share(count: int, everything: int) -> float:

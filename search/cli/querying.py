@@ -11,12 +11,16 @@ from search.cli.common import (
     IndexOption,
     JsonOption,
     RerankOption,
+    SinceOption,
+    UntilOption,
     friendly,
+    note_empty_range,
     print_json,
     stdout_console,
 )
 from search.engine import open_engine
 from search.query import Filters
+from search.relative_dates import resolve_bounds
 from search.results import SearchRequest
 
 
@@ -33,10 +37,8 @@ def search_command(
     ] = None,
     section: Annotated[list[str] | None, typer.Option(help="Only these sections.")] = None,
     tag: Annotated[list[str] | None, typer.Option(help="Only articles with these tags.")] = None,
-    since: Annotated[str | None, typer.Option(help="Published on or after YYYY[-MM[-DD]].")] = None,
-    until: Annotated[
-        str | None, typer.Option(help="Published on or before YYYY[-MM[-DD]].")
-    ] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     facet: Annotated[
         list[str] | None,
         typer.Option(help="Also count by author, section, tag or year (source is always counted)."),
@@ -64,9 +66,11 @@ def search_command(
     as_json: JsonOption = False,
 ) -> None:
     """Search the index: ranked hits with snippets, and facet counts over all matches."""
+    engine = open_engine(index)
+    filters = Filters(source or [], author or [], section or [], tag or [], since, until)
     request = SearchRequest(
         query=query,
-        filters=Filters(source or [], author or [], section or [], tag or [], since, until),
+        filters=resolve_bounds(engine, filters),
         match_any=any_word,
         facets=tuple(dict.fromkeys(["source", *(facet or [])])),
         facet_size=facet_size,
@@ -78,7 +82,8 @@ def search_command(
         rerank=rerank,
         recent=recent,
     )
-    result = open_engine(index).search(request)
+    result = engine.search(request)
+    note_empty_range(engine, request.filters, result.total)
     if as_json:
         print_json(render.search_json(result))
     else:
