@@ -16,7 +16,6 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 
 from index.errors import InvalidOption
 from search.engine import Engine
@@ -138,6 +137,8 @@ def _log_likelihood(count: int, size: int, background: int, background_size: int
 
 @cache
 def _stopwords() -> frozenset[str]:
+    from importlib.resources import files  # (only when terms are asked for)
+
     text = files("search.analysis").joinpath("stopwords.txt").read_text(encoding="utf-8")
     lines = (line for line in text.splitlines() if not line.startswith("#"))
     return frozenset(word for line in lines for word in line.split())

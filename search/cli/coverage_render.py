@@ -6,7 +6,6 @@ from datetime import date, datetime
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 
 from search.analysis.lineage import Lineage
 from search.analysis.sources import SourcesResult
@@ -133,6 +132,8 @@ def print_terms(console: Console, result: TermsResult) -> None:
     if not result.terms:
         console.print("No term stands out.")
         return
+    from rich.table import Table  # (only for the commands that draw one)
+
     table = Table(box=None, pad_edge=False)
     for name, justify in (("term", "left"), ("stories", "right"), ("archive", "right")):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
@@ -182,6 +183,8 @@ def print_sources(console: Console, result: SourcesResult) -> None:
     if not result.sources:
         console.print("No source carries a match.")
         return
+    from rich.table import Table  # (only for the commands that draw one)
+
     table = Table(box=None, pad_edge=False)
     table.add_column("source", max_width=24, overflow="ellipsis", no_wrap=True)
     for name in ("count", "share", "of own"):
@@ -228,6 +231,8 @@ def print_lineage(console: Console, lineage: Lineage) -> None:
         f"{_iso(first.published) or 'an unknown time'}",
         markup=False,
     )
+    from rich.table import Table  # (only for the commands that draw one)
+
     table = Table(box=None, pad_edge=False)
     table.add_column("after first", justify="right")
     table.add_column("source", max_width=22, overflow="ellipsis", no_wrap=True)
