@@ -81,7 +81,10 @@ def timeline(
     for _, source, narrowed in wanted:
         if source not in everything:
             everything[source] = engine.daily_counts(_request("", narrowed), stories)
-    first, last = _range(filters, everything[None])
+    # The range is the articles' whatever is counted: a story counts at its first article,
+    # and its copies may go on later.
+    articles = engine.daily_counts(_request("", filters)) if stories else everything[None]
+    first, last = _range(filters, articles)
     interval_chosen = interval is None
     interval = interval or interval_for(first, last)
     starts = periods(first, last, interval)

@@ -57,12 +57,14 @@ def timeline_rows(timeline: Timeline) -> list[tuple[Any, ...]]:
 
 def print_timeline(console: Console, timeline: Timeline) -> None:
     starts = timeline.series[0].buckets if timeline.series else []
-    how = "chosen from the span; change it with --by" if timeline.interval_chosen else "as asked"
+    how = "chosen from the span: see --by" if timeline.interval_chosen else "as asked"
     if starts:
         console.print(
             f"{timeline.count.capitalize()} per {timeline.interval} ({how}), "
-            f"{starts[0].start} to {starts[-1].start}; count / all articles, share"
+            f"{starts[0].start} to {starts[-1].start}",
+            markup=False,
         )
+        console.print(f"Each: matches / all {timeline.count} of the period, and the share.")
     if not timeline.series:
         console.print("No series: nothing matched to split by source.")
     peak = max((b.count for s in timeline.series for b in s.buckets), default=0) or 1
