@@ -430,3 +430,18 @@ def test_a_relative_range_before_an_old_archive_says_how_to_count_back(
         assert "no article at all" in result.stderr and "30d@latest" in result.stderr
     result = invoke("search", "river", "--since", "1y@latest", "--json", "--index", str(archive))
     assert json.loads(result.stdout)["total"] > 0 and not result.stderr
+
+
+def test_readme_coverage_commands_all_work(invoke, seeds_copy, tmp_path, monkeypatch) -> None:
+    from test_readme import _commands
+
+    monkeypatch.chdir(seeds_copy.parent)
+    monkeypatch.setenv("BYLINE_INDEX", str(tmp_path / "readme-index"))
+    commands = _commands("## Coverage analysis")
+    assert [args[0] for args in commands][:2] == ["index", "timeline"] and len(commands) == 10
+    for args in commands:
+        result = invoke(*args)
+        assert result.exit_code == 0, (args, result.stderr)
+        assert result.stdout or result.stderr
+    with (seeds_copy.parent / "syria.csv").open(encoding="utf-8-sig", newline="") as handle:
+        assert len(list(csv.reader(handle))) == 1 + 5
