@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
-from index.article import published_iso
+from index.article import article_record
 from index.errors import InvalidOption
 from search.engine import Engine
 from search.results import Match, SearchRequest
@@ -80,18 +80,5 @@ def export(
 
 
 def _row(match: Match, columns: Sequence[str]) -> dict[str, Any]:
-    article = match.article
-    values = {
-        "id": article.id,
-        "title": article.title,
-        "source": article.source,
-        "authors": article.authors,
-        "published": published_iso(article.published),
-        "url": article.url,
-        "section": article.section,
-        "tags": article.tags,
-        "story": match.story,
-        "body": article.body,
-        "copies": match.copies,
-    }
+    values = article_record(match.article) | {"story": match.story, "copies": match.copies}
     return {name: values[name] for name in columns}

@@ -8,9 +8,10 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
+from rich.console import Console
 
 from index.errors import InvalidOption
 from search.analysis.export import DEFAULT_FIELDS, FORMATS, export, parse_fields
@@ -42,6 +43,7 @@ from search.results import SearchRequest
 QueryArgument = Annotated[str, typer.Argument(help='Words, "phrases", AND/OR/NOT, field:value.')]
 AnyOption = Annotated[bool, typer.Option("--any", help="Match any word, not all.")]
 CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV on stdout.")]
+T = TypeVar("T")
 
 
 def _filters(
@@ -58,10 +60,24 @@ def _filters(
     return resolve_bounds(engine, filters)
 
 
-def _write_csv(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> None:
-    writer = csv.writer(sys.stdout, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+def _show(
+    result: T,
+    as_json: bool,
+    as_csv: bool,
+    to_json: Callable[[T], Any],
+    header: Iterable[str],
+    to_rows: Callable[[T], Iterable[Iterable[Any]]],
+    to_terminal: Callable[[Console, T], None],
+) -> None:
+    """Print an answer as JSON, as CSV (RFC 4180) or for a person."""
+    if as_json:
+        print_json(to_json(result))
+    elif as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\r\n")
+        writer.writerow(header)
+        writer.writerows(to_rows(result))
+    else:
+        to_terminal(stdout_console(), result)
 
 
 def _one_output(as_json: bool, as_csv: bool) -> None:
@@ -108,12 +124,15 @@ def timeline_command(
         from search.cli.plot import plot_timeline
 
         plot_timeline(result, plot)
-    if as_json:
-        print_json(render.timeline_json(result))
-    elif as_csv:
-        _write_csv(render.TIMELINE_CSV_HEADER, render.timeline_rows(result))
-    else:
-        render.print_timeline(stdout_console(), result)
+    _show(
+        result,
+        as_json,
+        as_csv,
+        render.timeline_json,
+        render.TIMELINE_CSV_HEADER,
+        render.timeline_rows,
+        render.print_timeline,
+    )
 
 
 @friendly
@@ -138,12 +157,15 @@ def terms_command(
     filters = _filters(engine, source, author, section, tag, since, until)
     result = significant_terms(engine, query, filters, top, field, any_word)
     note_empty_range(engine, filters, result.matches)
-    if as_json:
-        print_json(render.terms_json(result))
-    elif as_csv:
-        _write_csv(render.TERMS_CSV_HEADER, render.terms_rows(result))
-    else:
-        render.print_terms(stdout_console(), result)
+    _show(
+        result,
+        as_json,
+        as_csv,
+        render.terms_json,
+        render.TERMS_CSV_HEADER,
+        render.terms_rows,
+        render.print_terms,
+    )
 
 
 @friendly
@@ -167,12 +189,15 @@ def sources_command(
     filters = _filters(engine, source, author, section, tag, since, until)
     result = top_sources(engine, query, filters, top, any_word)
     note_empty_range(engine, filters, result.matches)
-    if as_json:
-        print_json(render.sources_json(result))
-    elif as_csv:
-        _write_csv(render.SOURCES_CSV_HEADER, render.sources_rows(result))
-    else:
-        render.print_sources(stdout_console(), result)
+    _show(
+        result,
+        as_json,
+        as_csv,
+        render.sources_json,
+        render.SOURCES_CSV_HEADER,
+        render.sources_rows,
+        render.print_sources,
+    )
 
 
 @friendly
