@@ -445,3 +445,23 @@ def test_readme_coverage_commands_all_work(invoke, seeds_copy, tmp_path, monkeyp
         assert result.stdout or result.stderr
     with (seeds_copy.parent / "syria.csv").open(encoding="utf-8-sig", newline="") as handle:
         assert len(list(csv.reader(handle))) == 1 + 5
+
+
+def test_deleted_articles_are_not_counted(index_path: Path, invoke) -> None:
+    index = ["--index", str(index_path)]
+    assert invoke("delete", "hill-1", "meridian-1", "--yes", *index).exit_code == 0
+    engine = open_engine(index_path)
+    result = timeline(engine, ["", "syria"], interval="year")
+    everything, syria = result.series
+    assert [(b.start.year, b.count) for b in everything.buckets] == [
+        (2014, 1),
+        (2015, 0),
+        (2016, 1),
+    ]
+    assert everything.undated == 1 and syria.total + syria.undated == 2
+    assert {s.source for s in top_sources(engine, "").sources} == {
+        "Harbor City Ledger",
+        "The Daily Meridian",
+    }
+    rows = io.StringIO()
+    assert export(engine, SearchRequest(facets=()), rows, "jsonl", ("id",)) == 3
