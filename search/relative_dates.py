@@ -52,3 +52,13 @@ def empty_range_note(engine: Engine, filters: Filters) -> str | None:
         f"no article at all was published from {span} (counted back from today; {newest}); "
         f"to count back from the newest article, write e.g. --since {relative[0]}@latest"
     )
+
+
+def with_date_range(query: str | None, since: str | None, until: str | None) -> str | None:
+    """Query text narrowed to publication dates (the query language's ``published:[A TO B]``),
+    for commands that select by query alone (``byline delete``); ``query`` unchanged without
+    dates."""
+    if not since and not until:
+        return query
+    dates = f"published:[{since or ''} TO {until or ''}]"
+    return f"({query}) AND {dates}" if query and query.strip() else dates

@@ -465,3 +465,17 @@ def test_deleted_articles_are_not_counted(index_path: Path, invoke) -> None:
     }
     rows = io.StringIO()
     assert export(engine, SearchRequest(facets=()), rows, "jsonl", ("id",)) == 3
+
+
+def test_delete_takes_relative_and_latest_dates(index_path: Path, invoke) -> None:
+    index = ["--index", str(index_path)]
+    # The fixture's newest article is of 2016-03-02: a month back from it holds only that one.
+    assert invoke("delete", "--since", "1m@latest", "--yes", *index).exit_code == 0
+    assert invoke("show", "ledger-1", *index).exit_code == 1
+    assert open_engine(index_path).stats().articles == 4
+    nothing = invoke("delete", "--until", "20y", "--query", "syria", "--yes", *index)
+    assert "Nothing to delete" in nothing.stderr  # nothing 20 years before 2026
+    assert invoke("delete", "--until", "2015", "--query", "syria", "--yes", *index).exit_code == 0
+    assert open_engine(index_path).stats().articles == 2  # hill-1 and meridian-1 of 2015 went
+    mixed = invoke("delete", "hill-1", "--since", "7d", "--yes", *index)
+    assert mixed.exit_code == 2 and "--since/--until narrow a --query" in mixed.stderr
