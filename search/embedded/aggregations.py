@@ -144,13 +144,35 @@ def _matched(index_path: Path, request: SearchRequest) -> tuple[Searcher, np.nda
     """The open searcher and the numbers of every document the request matches, in order."""
     searcher = open_searcher(index_path)
     scoring_query, narrowing = prepared_queries(index_path, searcher, request)
+    everything = type(scoring_query) is wq.Every and not scoring_query.fieldname
+    if everything and narrowing is None:
+        return searcher, _live(searcher)
     try:
-        docs = query_docs(searcher, scoring_query)
-        if narrowing is not None:
+        docs = query_docs(searcher, narrowing if everything else scoring_query)
+        if narrowing is not None and not everything:
             docs &= query_docs(searcher, narrowing)
     except (wq.QueryError, ValueError, TypeError) as exc:
         raise QuerySyntaxError(f"cannot run query {request.query!r}: {exc}") from exc
     return searcher, np.sort(np.fromiter(docs, np.int64, len(docs)))
+
+
+def _live(searcher: Searcher) -> np.ndarray:
+    """Every live document's number, in order (Whoosh asks each document whether it is
+    deleted; here each segment's deleted ones are taken out at once).
+
+    (``_perdoc.deleted_docs`` is an internal of the pinned Whoosh release, as in ``matches``.)
+    """
+    kept = _CODES.setdefault(searcher, {})
+    if "live" not in kept:
+        parts = [np.zeros(0, np.int64)]
+        for leaf, offset in searcher.leaf_searchers():
+            reader = leaf.reader()
+            keep = np.ones(reader.doc_count_all(), bool)
+            if reader.has_deletions():
+                keep[list(reader._perdoc.deleted_docs())] = False
+            parts.append(np.flatnonzero(keep) + offset)
+        kept["live"] = (np.concatenate(parts), [])
+    return kept["live"][0]
 
 
 def _ordered(index_path: Path, request: SearchRequest) -> tuple[Searcher, np.ndarray]:
