@@ -101,7 +101,7 @@ def _checked_date(year: int, month: int, day: int, original: str) -> date:
 
 
 # A day counted back: ``7d``, ``2w``, ``3m``, ``1y``, ``today``, ``yesterday``; ``@latest`` counts
-# back from the archive's newest article instead of today (resolved by ``search/relative_dates.py``).
+# back from the archive's newest article instead of today (``search/relative_dates.py``).
 _RELATIVE = re.compile(r"^\s*(?:(\d{1,5})([dwmy])|(today|yesterday))(@latest)?\s*$", re.IGNORECASE)
 BOUND_FORMS = "YYYY, YYYY-MM, YYYY-MM-DD, or counted back: 7d, 2w, 3m, 1y, today, yesterday"
 
