@@ -236,6 +236,9 @@ def export_command(
     request = SearchRequest(query, filters, any_word, facets=(), sort=sort)
     total = engine.search(SearchRequest(query, filters, any_word, facets=())).total
     note_empty_range(engine, filters, total)
+    if stories and total:  # the progress bar counts rows: stories, dated or not
+        by_story = engine.daily_counts(request, stories=True)
+        total = sum(by_story.days.values()) + by_story.undated
     # A file for spreadsheets starts with a byte-order mark, which is how Excel knows UTF-8.
     encoding = "utf-8-sig" if format == "csv" else "utf-8"
     with (
