@@ -66,7 +66,8 @@ def significant_terms(
     if field not in FIELDS:
         raise InvalidOption(f"unknown field {field!r} (one of: {', '.join(FIELDS)})")
     request = SearchRequest(query, filters or Filters(), match_any, facets=(), sort="oldest")
-    matches = engine.search(request).total
+    by_article = engine.daily_counts(request)
+    matches = sum(by_article.days.values()) + by_article.undated
     by_story = engine.daily_counts(request, stories=True)
     stories = sum(by_story.days.values()) + by_story.undated
     foreground, sampled = _document_frequencies(
