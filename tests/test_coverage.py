@@ -398,6 +398,7 @@ def _one_line_error(result, code: int, needle: str) -> None:  # type: ignore[no-
         (["timeline", "river", "--since", "7 days"], "counted back"),
         (["export", "river", "--until", "3q"], "counted back"),
         (["timeline", "river", "--plot", "chart.gif"], ".png"),
+        (["sources", "river", "--json", "--csv"], "one of --json and --csv"),
     ],
 )
 def test_bad_input_is_a_one_line_usage_error(
