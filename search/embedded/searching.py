@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +26,7 @@ from search.embedded.recency import RECENT_WINDOW, recency_factors, reordered
 from search.embedded.rerank import DEPTH, rerank
 from search.embedded.similar import collapse_stories, story_members
 from search.embedded.snippets import make_snippet, searched_forms
+from search.embedded.unmatched import unmatched_words
 from search.query import is_natural_language, plain_words
 from search.results import Hit, SearchRequest, SearchResult
 
@@ -72,8 +74,11 @@ def _search(index_path: Path, request: SearchRequest) -> SearchResult:
     _one_way_to_add_scores(scoring_query)
     limit_expansions(scoring_query, searcher.reader())
     narrowing = build_filter(request.filters, searcher.schema)
+    text = plain_words(request.query) if request.plain else request.query
+    notes = tuple(unmatched_words(scoring_query, searcher.reader(), text))
     try:
-        return _run(searcher, _FORMS[index_path], request, scoring_query, narrowing)
+        result = _run(searcher, _FORMS[index_path], request, scoring_query, narrowing)
+        return dataclasses.replace(result, notes=notes) if notes else result
     except FileNotFoundError:
         _forget(index_path)  # a commit removed files under this searcher; the retry reopens
         raise
