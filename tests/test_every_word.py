@@ -39,6 +39,13 @@ HEADLINES = {
     "vitamin": "Vitamin A deficiency rises in children",
     "japanese": "東京都庁で会議が開かれた",
     "chinese": "北京大学举行毕业典礼",
+    # Headlines with a part of a joined word or phrase, but not the whole.
+    "apollo": "Apollo 11 crew remembered",
+    "royal-mail": "Royal Mail shares rise",
+    "covid-wards": "Covid wards empty as 19 hospitals close",
+    "fortune": "Fortune 500 list is out",
+    "vitamin-d": "Vitamin D sales rise",
+    "record-label": "Record label signs band",
 }
 
 
@@ -68,10 +75,10 @@ def _found(index: Path, query: str) -> set[str]:
         ('"S&P 500"', {"sp"}),
         ("C++", {"cpp"}),
         ("COVID-19", {"covid"}),
-        ("covid", {"covid"}),
+        ("covid", {"covid", "covid-wards"}),
         ("9/11", {"nine-eleven"}),
         ("e-mail", {"email"}),
-        ("mail", {"email"}),
+        ("mail", {"email", "royal-mail"}),
         ("May", {"may"}),
         ("can", {"can"}),
         ("will", {"will"}),
@@ -112,7 +119,7 @@ def test_a_word_no_article_has_is_named_in_json_and_on_stderr(invoke, headlines:
 
 def test_a_question_of_common_words_still_finds_them(headlines: Path) -> None:
     assert "pronoun" in _found(headlines, "what do you think about us")
-    assert "can" in _found(headlines, "who can stop the")
+    assert "will" in _found(headlines, "will it be that")  # (every word a common one)
 
 
 def test_an_index_of_an_older_schema_asks_to_be_rebuilt(invoke, tmp_path: Path) -> None:
