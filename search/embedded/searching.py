@@ -23,7 +23,7 @@ from search.embedded.matches import query_docs
 from search.embedded.parsing import build_filter, limit_expansions, parse_query
 from search.embedded.ranking import SORTS, Ranked, sort_facet, weighting
 from search.embedded.recency import RECENT_WINDOW, recency_factors, reordered
-from search.embedded.rerank import DEPTH, rerank
+from search.embedded.rerank import DEPTH, content_words, rerank
 from search.embedded.similar import collapse_stories, story_members
 from search.embedded.snippets import make_snippet, searched_forms
 from search.embedded.unmatched import unmatched_words
@@ -233,7 +233,8 @@ def _rerank_words(searcher: Searcher, request: SearchRequest) -> list[str]:
     text = plain_words(request.query) if request.plain else request.query
     if not (request.rerank and request.sort == "relevance" and is_natural_language(text)):
         return []
-    return [token.text for token in searcher.schema["body"].analyzer(text, mode="query")]
+    analyzer = searcher.schema["body"].analyzer
+    return content_words([token.text for token in analyzer(text, mode="query")])
 
 
 class _DeadlineCollector(WrappingCollector):
