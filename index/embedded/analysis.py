@@ -73,10 +73,9 @@ class SpellingFilter(WordFilter):
 
 
 # A word: letters and digits, joined by ``&``, ``/``, ``-`` or dots ("AT&T", "9/11", "COVID-19",
-# "3.14"), with a trailing ``++`` or ``#`` ("C++", "C#"); or an acronym of single letters and dots,
-# the last dot included ("U.S.", "e.g.").
-WORD_PATTERN = r"(?:[^\W\d_]\.){2,}(?!\w)|\w+(?:[&/.-]\w+)*(?:\+\+|#(?![\w#]))?"
-_ACRONYM = re.compile(r"(?:[^\W\d_]\.){2,}")
+# "3.14", "U.S"), with a trailing ``++`` or ``#`` ("C++", "C#").
+WORD_PATTERN = r"\w+(?:[&/.-]\w+)*(?:\+\+|#(?![\w#]))?"
+_ACRONYM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")  # ("U.S", "e.g": single letters and dots)
 # Joined words also found by their parts ("AT&T" by "at" and "t"); dotted ones ("3.14",
 # "example.com") only whole, as Lucene's standard tokenizer keeps them.
 _JOINED = re.compile(r"[&/+#-]")
