@@ -78,7 +78,7 @@ WORD_PATTERN = r"\w+(?:[&/.-]\w+)*(?:\+\+|#(?![\w#]))?"
 _ACRONYM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")  # ("U.S", "e.g": single letters and dots)
 # Joined words also found by their parts ("AT&T" by "at" and "t"); dotted ones ("3.14",
 # "example.com") only whole, as Lucene's standard tokenizer keeps them.
-_JOINED = re.compile(r"[&/+#-]")
+JOINED = re.compile(r"[&/+#-]")
 _PARTS = re.compile(r"[^\W_]+")
 # Unspaced scripts (Han, Hiragana, Katakana, Hangul): found by overlapping pairs of characters.
 _UNSPACED = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\uff66-\uff9f"
@@ -127,7 +127,7 @@ def word_terms(word: str, query: bool = False) -> str | WordTerms:
     capital = _capital(word, term)
     if query:
         return capital or term
-    if not _JOINED.search(word):
+    if not JOINED.search(word):
         return WordTerms((term, capital), (0, 0), 1) if capital else term
     terms = [term]
     for part in _PARTS.findall(word):

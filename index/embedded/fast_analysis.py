@@ -2,9 +2,9 @@
 
 Whoosh runs every token of every document through a chain of Python generators, which is most
 of the cost of indexing prose. When the chain is a regex tokenizer followed only by filters that
-look at one token at a time (lower-casing, accent folding, stopwords, stemming), what becomes of
-a word does not depend on its neighbours, so it is worked out once and remembered. The tokens
-that come out are the same, in the same positions; any other chain is run as it is.
+look at one token at a time (lower-casing, accent folding, stopwords, stemming, a word's terms),
+what becomes of a word does not depend on its neighbours, so it is worked out once and remembered.
+The tokens that come out are the same, in the same positions; any other chain is run as it is.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ from itertools import pairwise
 from whoosh.searching import Searcher
 
 from index.article_fields import TITLE_BOOST
-from index.embedded.analysis import _JOINED, COMMON_WORDS
+from index.embedded.analysis import COMMON_WORDS, JOINED
 from search.embedded.ranking import BM25_B, BM25_K1, Ranked, best_first
 
 DEPTH = 50  # first-stage matches reordered
@@ -102,7 +102,7 @@ def content_words(words: Sequence[str]) -> list[str]:
     return [
         word
         for word in words
-        if len(word) > 1 and word not in COMMON_WORDS and not _JOINED.search(word)
+        if len(word) > 1 and word not in COMMON_WORDS and not JOINED.search(word)
     ]
 
 
