@@ -822,9 +822,7 @@ def scored_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp_path = tmp_path_factory.mktemp("scored")
     records = _records(500, repeats=40, seed=11)
     copies = [r | {"id": f"copy-{n}", "source": "Globe"} for n, r in enumerate(records[100:130])]
-    index = _build(
-        tmp_path, "scored", records + copies, procs=1, batch_size=120, keep_duplicates=True
-    )
+    index = _build(tmp_path, "scored", records + copies, procs=1, batch_size=120)
     with open_index(index).searcher() as searcher:
         stories = Counter(fields.get("story") for fields in searcher.all_stored_fields())
     assert max(count for story, count in stories.items() if story) > 1
