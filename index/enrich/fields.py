@@ -3,10 +3,13 @@
 Common field names are recognised without configuration; ``--field body=article_text`` maps any
 other name, and ``--source``/``--author``/``--section`` fill what the records lack. A record
 without a source is credited to the publication its URL belongs to (``index/enrich/publishers.py``).
+Metadata and URLs have backslash escapes of punctuation undone (``Chicago Tribune \\(blog\\)``), and
+fields that map to nothing are kept as the article's ``extra`` metadata, not dropped.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -14,7 +17,9 @@ from typing import Any
 
 from index.article import Article
 from index.enrich.authors import split_authors
+from index.enrich.clean import unescape_punctuation
 from index.enrich.dates import parse_published
+from index.enrich.domains import registrable_domain
 from index.enrich.publishers import infer_source, load_publishers
 from index.errors import ArticleError, InvalidDate, InvalidOption
 
@@ -32,6 +37,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "rights": ("rights", "copyright"),
 }
 
+# Fields whose values are text as published, never escaped on purpose: left as they are.
+_VERBATIM = frozenset({"id", "title", "body"})
 # Longer than any real article (War and Peace is 3.2 million characters): a dump, not a story.
 MAX_ARTICLE_CHARS = 10_000_000
 _TAG_SPLIT = re.compile(r"\s*[;,|]\s*")
@@ -87,6 +94,8 @@ def record_to_article(
         raise ArticleError(f"expected an object with article fields, got {type(record).__name__}")
     lowered = {str(key).strip().lower(): value for key, value in record.items()}
     values = {name: _pick(lowered, name, mapping) for name in ALIASES}
+    for name in ALIASES.keys() - _VERBATIM:
+        values[name] = _unescaped(values[name])
     for name, default in mapping.defaults.items():
         if _is_empty(values.get(name)):
             values[name] = default
@@ -117,6 +126,8 @@ def record_to_article(
         section=_text(values["section"]) or None,
         tags=_split_list(values["tags"], _TAG_SPLIT),
         rights=_text(values["rights"]) or None,
+        domain=registrable_domain(url) if url else None,
+        extra=_extra(record, mapping),
     )
 
 
@@ -127,6 +138,26 @@ def _pick(record: Mapping[str, Any], name: str, mapping: FieldMapping) -> Any:
         if not _is_empty(record.get(alias)):
             return record[alias]
     return None
+
+
+def _extra(record: Mapping[str, Any], mapping: FieldMapping) -> dict[str, str]:
+    """The record's non-empty fields that no article field was looked for in, as text."""
+    known = {alias for aliases in ALIASES.values() for alias in aliases}
+    known |= {name.lower() for name in mapping.names.values()}
+    extra = {}
+    for key, value in record.items():
+        text = json.dumps(value, ensure_ascii=False) if isinstance(value, Mapping) else _text(value)
+        if text and str(key).strip().lower() not in known:
+            extra[str(key).strip()] = unescape_punctuation(text)
+    return extra
+
+
+def _unescaped(value: Any) -> Any:
+    if isinstance(value, str):
+        return unescape_punctuation(value)
+    if isinstance(value, list | tuple):
+        return [_unescaped(item) for item in value]
+    return value
 
 
 def _split_list(value: Any, separator: re.Pattern[str]) -> list[str]:

@@ -55,6 +55,9 @@ def search_json(result: SearchResult) -> dict[str, Any]:
                 "url": hit.article.url,
                 "section": hit.article.section,
                 "tags": hit.article.tags,
+                "domain": hit.article.domain,
+                "origin": hit.article.origin,
+                "extra": hit.article.extra,
                 "score": round(hit.score, 6) if hit.score is not None else None,
                 "snippet": snippet_html(hit.snippet),
                 "similar": [{"id": m.id, "source": m.source} for m in hit.similar],
@@ -100,6 +103,9 @@ def article_json(article: Article) -> dict[str, Any]:
         "tags": article.tags,
         "rights": article.rights,
         "body": article.body,
+        "domain": article.domain,
+        "origin": article.origin,
+        "extra": article.extra,
     }
 
 
@@ -250,8 +256,11 @@ def print_article(console: Console, article: Article) -> None:
     console.print(_byline(article))
     for label, value in (
         ("URL", article.url),
+        ("Domain", article.domain),
         ("Tags", ", ".join(article.tags)),
         ("ID", article.id),
+        ("From", article.origin),
+        *article.extra.items(),
     ):
         if value:
             console.print(Text(f"{label}: ", style="dim") + Text(safe(value)))
