@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from index.article import Article
-from index.enrich.authors import split_authors
+from index.enrich.authors import read_byline
 from index.enrich.clean import unescape_punctuation
 from index.enrich.dates import parse_published
 from index.enrich.domains import registrable_domain
-from index.enrich.publishers import infer_source, load_publishers
+from index.enrich.publishers import load_publishers, name_source
 from index.errors import ArticleError, InvalidDate, InvalidOption
 
 # Article field -> names it goes by in the wild, in order of preference.
@@ -28,7 +28,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id", "guid", "uuid", "doc_id", "article_id"),
     "title": ("title", "headline"),
     "body": ("body", "content", "text", "article", "description"),
-    "source": ("source", "publication", "publisher", "site_name", "outlet"),
+    "source": ("source", "publication", "publisher", "outlet"),
     "authors": ("authors", "author", "byline", "creator"),
     "published": ("published", "date", "published_at", "pubdate", "timestamp", "datetime"),
     "url": ("url", "link", "canonical_url"),
@@ -37,6 +37,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "rights": ("rights", "copyright"),
 }
 
+# A page's own name for its site (og:site_name): the source only when the publishers table does
+# not know the URL's domain (``index/enrich/publishers.py``).
+SITE_NAME = "site_name"
 # Fields whose values are text as published, never escaped on purpose: left as they are.
 _VERBATIM = frozenset({"id", "title", "body"})
 # Longer than any real article (War and Peace is 3.2 million characters): a dump, not a story.
@@ -96,8 +99,9 @@ def record_to_article(
     values = {name: _pick(lowered, name, mapping) for name in ALIASES}
     for name in ALIASES.keys() - _VERBATIM:
         values[name] = _unescaped(values[name])
+    site_name = unescape_punctuation(_text(lowered.get(SITE_NAME)))
     for name, default in mapping.defaults.items():
-        if _is_empty(values.get(name)):
+        if _is_empty(values.get(name)) and not (name == "source" and site_name):
             values[name] = default
     title, body = _text(values["title"]), _text(values["body"])
     if not title and not body:
@@ -114,13 +118,16 @@ def record_to_article(
         if warn is not None:
             warn(f"{exc}; indexed without a date")
     url = _text(values["url"]) or None
-    source = _text(values["source"]) or (infer_source(url, mapping.publishers) if url else None)
+    byline = read_byline(values["authors"])
+    source = _text(values["source"]) or name_source(
+        url, site_name, mapping.publishers, byline.agency
+    )
     return Article(
         id=_text(values["id"]),
         title=title or _first_words(body),
         body=body,
         source=source,
-        authors=split_authors(values["authors"]),
+        authors=byline.names,
         published=published,
         url=url,
         section=_text(values["section"]) or None,
@@ -142,7 +149,7 @@ def _pick(record: Mapping[str, Any], name: str, mapping: FieldMapping) -> Any:
 
 def _extra(record: Mapping[str, Any], mapping: FieldMapping) -> dict[str, str]:
     """The record's non-empty fields that no article field was looked for in, as text."""
-    known = {alias for aliases in ALIASES.values() for alias in aliases}
+    known = {SITE_NAME, *(alias for aliases in ALIASES.values() for alias in aliases)}
     known |= {name.lower() for name in mapping.names.values()}
     extra = {}
     for key, value in record.items():
