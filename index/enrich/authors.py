@@ -77,12 +77,11 @@ _TITLE_WORDS = frozenset(
     "executive auto economics economic medical legal technology tech markets world news "
     "entertainment diplomatic military education environment travel food music film tv "
     "international global local metro city state regional washington wire service "
-    "a an the and of for at".split()
+    "writer reporter correspondent editor columnist contributor journalist analyst producer "
+    "photographer desk team bureau".split()
 ) | frozenset(AGENCIES)
-_TITLE_NOUNS = frozenset(
-    "writer reporter correspondent editor columnist contributor staff journalist analyst "
-    "producer photographer desk team bureau service wire".split()
-)
+# Words that join a title's words; a part made of these alone ("A") may be an initial.
+_CONNECTORS = frozenset("a an the and of for at".split())
 _UPDATED = re.compile(r"\b(?:updated|published|posted)\b.*$", re.IGNORECASE)
 # A timestamp after the name, as in "By Kristina Wong - 09/29/15 02:41 PM EDT".
 _DATE_TAIL = re.compile(r"\s+[-–—|]\s+[^a-z]*\d.*$", re.IGNORECASE)
@@ -116,7 +115,7 @@ def read_byline(value: Any) -> Byline:
             agencies.append(credited)
             name = _EDGES.sub("", name[: agency.start()])
         words = name.casefold().split()
-        if words and set(words) <= _TITLE_WORDS | _TITLE_NOUNS:  # a title, a desk: no person
+        if _is_title(words):
             found = _AGENCY_WORDS.search(name)
             credited = _agency_name(found.group()) if found else None
             agencies.extend([credited] if credited else [])
@@ -127,6 +126,12 @@ def read_byline(value: Any) -> Byline:
         if name.casefold() not in {seen.casefold() for seen in names}:
             names.append(name)
     return Byline(names, agencies[0] if agencies else None)
+
+
+def _is_title(words: list[str]) -> bool:
+    """A job title or desk and nothing else ("AP Auto Writer", "Reuters Staff"): no person."""
+    titled = set(words) - _CONNECTORS
+    return bool(titled) and titled <= _TITLE_WORDS
 
 
 def _agency_name(text: str) -> str | None:
