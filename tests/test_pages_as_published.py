@@ -61,6 +61,9 @@ def test_tables_are_kept_as_text(invoke, pages_index) -> None:
     assert _found(invoke, pages_index, "lapwings kestrels") == [
         "Harriers top the valley league after a storm-delayed weekend"
     ]
+    result = invoke("search", "harriers", "--index", pages_index, "--json")
+    body = _show(invoke, pages_index, json.loads(result.stdout)["hits"][0]["id"])["body"]
+    assert "| Lapwings | 12 | 2 | 10 | 6 |" in body and "---" not in body
 
 
 def test_page_metadata_keeps_keywords_apart_time_and_zone_and_initials(invoke, pages_index) -> None:

@@ -9,13 +9,18 @@ counts too, so each ``*.blogspot.com`` blog is a site of its own.
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import tldextract
+if TYPE_CHECKING:
+    import tldextract
 
 
 @cache
 def _extractor() -> tldextract.TLDExtract:
+    # (Loaded on first use: it brings an HTTP client, and every `byline` process imports this.)
+    import tldextract
+
     return tldextract.TLDExtract(
         cache_dir=None, suffix_list_urls=(), fallback_to_snapshot=True,
         include_psl_private_domains=True,
