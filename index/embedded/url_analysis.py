@@ -8,9 +8,10 @@ Whoosh pickles the analyzer into the index: it must stay importable under this n
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
 from whoosh.analysis import Token, Tokenizer
+
+from index.enrich.domains import url_host
 
 
 def url_terms(url: str) -> list[str]:
@@ -19,11 +20,7 @@ def url_terms(url: str) -> list[str]:
     if not text:
         return []
     terms = [text]
-    try:
-        host = (urlsplit(text).hostname or "").rstrip(".")
-    except ValueError:
-        host = ""
-    labels = host.split(".")
+    labels = url_host(text).split(".")
     terms.extend(".".join(labels[start:]) for start in range(len(labels) - 1))
     return list(dict.fromkeys(terms))
 

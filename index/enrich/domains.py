@@ -27,13 +27,18 @@ def _extractor() -> tldextract.TLDExtract:
     )  # fmt: skip
 
 
+def url_host(url: str) -> str:
+    """A URL's host name, lower-cased, without a final dot; "" when it has none."""
+    try:
+        return (urlsplit(url.strip()).hostname or "").rstrip(".")
+    except ValueError:
+        return ""
+
+
 def registrable_domain(url: str) -> str | None:
     """The domain a URL's host was registered under, lower-cased; None for a URL without one
     (no host, an IP address, ``localhost``)."""
-    try:
-        host = (urlsplit(url.strip()).hostname or "").rstrip(".")
-    except ValueError:
-        return None
+    host = url_host(url)
     if not host:
         return None
     return _extractor().extract_str(host).top_domain_under_public_suffix.lower() or None

@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
-from urllib.parse import urlsplit
 
+from index.enrich.domains import url_host
 from index.errors import IngestError
 
 SHIPPED = Path(__file__).with_name("publishers.csv")
@@ -70,7 +70,7 @@ def name_source(
     the URL's host name."""
     if url and (known := known_publisher(url, publishers)):
         return known
-    site = tidy_site_name(site_name or "", _host(url) if url else "")
+    site = tidy_site_name(site_name or "", url_host(url) if url else "")
     return site or agency or (_host_name(url) if url else None)
 
 
@@ -88,7 +88,7 @@ def tidy_site_name(name: str, host: str = "") -> str | None:
 
 def known_publisher(url: str, publishers: Mapping[str, str]) -> str | None:
     """The table's name for a URL's host or its nearest parent domain, if the table has one."""
-    labels = _host(url).split(".")
+    labels = url_host(url).split(".")
     for start in range(len(labels) - 1):
         name = publishers.get(".".join(labels[start:]))
         if name:
@@ -96,16 +96,9 @@ def known_publisher(url: str, publishers: Mapping[str, str]) -> str | None:
     return None
 
 
-def _host(url: str) -> str:
-    try:
-        return (urlsplit(url.strip()).hostname or "").rstrip(".")
-    except ValueError:
-        return ""
-
-
 def _host_name(url: str) -> str | None:
     """The host without a server prefix (``www.``); None for a URL without a dotted host."""
-    host = _host(url)
+    host = url_host(url)
     if not host or "." not in host:
         return None
     for prefix in _SERVER_PREFIXES:
