@@ -94,6 +94,10 @@ def test_exact_copies_are_kept_grouped_and_listed(tmp_path: Path, invoke) -> Non
     assert "5 added" in result.stderr and "1 exact copy grouped" in result.stderr
     assert "copy: yahoo-1 repeats reuters-1" in result.stderr
     summary = json.loads(result.stdout)
+    assert set(summary) == {
+        "index", "inputs", "committed", "added", "replaced", "unchanged_inputs", "copies",
+        "copies_dropped", "skipped", "warnings", "failed",
+    }  # fmt: skip
     assert (summary["added"], summary["copies_dropped"]) == (5, 0)
     assert summary["copies"] == [{"id": "yahoo-1", "copy_of": "reuters-1"}]
     shown = invoke("show", "yahoo-1", "--index", index, "--json")
