@@ -14,15 +14,6 @@ _BY = re.compile(r"^\s*(?:written\s+|reported\s+|posted\s+)?by[:\s]+", re.IGNORE
 _SEPARATORS = re.compile(r"\s*(?:;|\||/|,|\band\b|&|\bwith\b|\n)\s*", re.IGNORECASE)
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _TWITTER = re.compile(r"@\w+")
-# Job titles that bylines append to names ("By Jane Doe, Staff Writer"): not authors.
-_ROLES = re.compile(
-    r"^(?:the\s+)?(?:(?:senior|chief|staff|special|political|foreign|contributing|associate|"
-    r"associated press|national|business|sports|science|health|white house|investigative|"
-    r"managing|deputy|executive)\s+)*"
-    r"(?:writer|reporter|correspondent|editor|columnist|contributor|staff|journalist|"
-    r"analyst|producer|photographer|desk|team)s?$",
-    re.IGNORECASE,
-)
 # A role glued onto a name with "for", as in "Jane Doe for The Hill": keep the name.
 _FOR = re.compile(r"\s+for\s+.*$", re.IGNORECASE)
 # Around a name: spaces (any, control characters as well), dots, dashes, colons, brackets; a
@@ -69,8 +60,8 @@ _AGENCY = (
 )
 _AGENCY_TAIL = re.compile(rf"[\s(,]+{_AGENCY}\)?$")
 _AGENCY_WORDS = re.compile(rf"(?i:\b{_AGENCY}\b)")
-# Words that make up job titles and desks ("AP Auto Writer", "Reuters Staff"): a part made of
-# nothing else is not a person.
+# Words that make up job titles and desks ("By Jane Doe, Staff Writer", "AP Auto Writer",
+# "Reuters Staff"), each also in the plural: a part made of nothing else is not a person.
 _TITLE_WORDS = frozenset(
     "senior chief staff special political foreign contributing associate associated press "
     "national business sports science health white house investigative managing deputy "
@@ -106,14 +97,13 @@ def read_byline(value: Any) -> Byline:
     agencies: list[str] = []
     for part in _parts(value):
         name = _DAY_TAIL.sub("", _ROLE_CLAUSE.sub("", part))
-        agency = _AGENCY_TAIL.search(name)
-        credited = _agency_name(agency.group() if agency else name)
-        if credited and not agency:  # the whole part is an agency
+        tail = _AGENCY_TAIL.search(name)
+        credited = _agency_name(tail.group() if tail else name)
+        if credited:
             agencies.append(credited)
-            continue
-        if credited and agency:
-            agencies.append(credited)
-            name = _EDGES.sub("", name[: agency.start()])
+            if not tail:
+                continue  # the whole part is an agency
+            name = _EDGES.sub("", name[: tail.start()])
         words = name.casefold().split()
         if _is_title(words):
             found = _AGENCY_WORDS.search(name)
@@ -131,7 +121,9 @@ def read_byline(value: Any) -> Byline:
 def _is_title(words: list[str]) -> bool:
     """A job title or desk and nothing else ("AP Auto Writer", "Reuters Staff"): no person."""
     titled = set(words) - _CONNECTORS
-    return bool(titled) and titled <= _TITLE_WORDS
+    return bool(titled) and all(
+        word in _TITLE_WORDS or (word[-1:] == "s" and word[:-1] in _TITLE_WORDS) for word in titled
+    )
 
 
 def _agency_name(text: str) -> str | None:
@@ -163,12 +155,8 @@ def _text(value: Any) -> str:
 
 
 def _is_name(text: str) -> bool:
-    """Names have letters and no digits (those are dates and times) and are not job titles."""
-    return (
-        any(char.isalpha() for char in text)
-        and not any(char.isdigit() for char in text)
-        and not _ROLES.match(text)
-    )
+    """Names have letters and no digits (those are dates and times)."""
+    return any(char.isalpha() for char in text) and not any(char.isdigit() for char in text)
 
 
 def _titlecase_shouted(name: str) -> str:
