@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from index.embedded.url_analysis import url_terms
 from index.enrich.clean import unescape_punctuation
 
 HEADLINES = Path(__file__).parent / "fixtures" / "records" / "headlines.csv"
@@ -121,3 +122,18 @@ def test_unescaping_undoes_escaping(text: str) -> None:
 @given(st.text(alphabet=st.characters(blacklist_characters="\\")))
 def test_text_without_backslashes_is_left_alone(text: str) -> None:
     assert unescape_punctuation(text) == text
+
+
+_LABEL = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=12)
+
+
+@given(st.lists(_LABEL, min_size=2, max_size=5), st.text(max_size=30))
+def test_a_url_is_found_by_itself_its_host_and_each_parent_domain(
+    labels: list[str], path: str
+) -> None:
+    host = ".".join(labels)
+    url = f"HTTPS://{host.upper()}/{path}"
+    terms = url_terms(url)
+    assert terms[0] == url.strip().lower() and all(terms)
+    assert {".".join(labels[start:]) for start in range(len(labels) - 1)} <= set(terms)
+    assert labels[-1] not in terms[1:]  # (a bare top-level domain would find half the index)
