@@ -20,6 +20,8 @@ from index.embedded.url_analysis import url_analyzer
 from index.enrich.dates import to_naive_utc
 
 # Bump when fields or analysis change in a way an old index cannot serve.
+# 5: every word indexed, joined words and unspaced text (analysis.py); the site (domain), where
+# each article was read (origin), its unmapped fields (extra), URLs found by host (url_analysis.py).
 SCHEMA_VERSION = 5
 
 
@@ -43,8 +45,9 @@ def build_schema() -> fields.Schema:
     schema = fields.Schema(
         id=fields.ID(stored=True, unique=True),
         url=fields.TEXT(analyzer=url_analyzer(), phrase=False, stored=True),
-        title=fields.TEXT(analyzer=prose, stored=True),
-        body=fields.TEXT(analyzer=prose, stored=True),
+        # (A query word that gives several terms, a run of Chinese, asks for them in a row.)
+        title=fields.TEXT(analyzer=prose, stored=True, multitoken_query="phrase"),
+        body=fields.TEXT(analyzer=prose, stored=True, multitoken_query="phrase"),
         published=ColumnDate(sortable=True),
         published_text=fields.STORED(),
         # The story group of syndicated copies (index/stories.py), for collapsing results.
