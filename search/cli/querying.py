@@ -38,11 +38,17 @@ def search_command(
     ] = None,
     section: Annotated[list[str] | None, typer.Option(help="Only these sections.")] = None,
     tag: Annotated[list[str] | None, typer.Option(help="Only articles with these tags.")] = None,
+    domain: Annotated[
+        list[str] | None,
+        typer.Option(help="Only articles from these sites, e.g. chicagotribune.com."),
+    ] = None,
     since: SinceOption = None,
     until: UntilOption = None,
     facet: Annotated[
         list[str] | None,
-        typer.Option(help="Also count by author, section, tag or year (source is always counted)."),
+        typer.Option(
+            help="Also count by author, section, tag, domain or year (source is always counted)."
+        ),
     ] = None,
     facet_size: Annotated[int, typer.Option(help="Values shown per facet.")] = 10,
     sort: Annotated[str, typer.Option(help="relevance, newest or oldest.")] = "relevance",
@@ -68,7 +74,9 @@ def search_command(
 ) -> None:
     """Search the index: ranked hits with snippets, and facet counts over all matches."""
     engine = open_engine(index)
-    filters = Filters(source or [], author or [], section or [], tag or [], since, until)
+    filters = Filters(
+        source or [], author or [], section or [], tag or [], since, until, domain or []
+    )
     request = SearchRequest(
         query=query,
         filters=resolve_bounds(engine, filters),
