@@ -480,3 +480,11 @@ def test_delete_takes_relative_and_latest_dates(index_path: Path, invoke) -> Non
     assert open_engine(index_path).stats().articles == 2  # hill-1 and meridian-1 of 2015 went
     mixed = invoke("delete", "hill-1", "--since", "7d", "--yes", *index)
     assert mixed.exit_code == 2 and "--since/--until narrow a --query" in mixed.stderr
+
+
+def test_coverage_commands_take_the_domain_filter(index_path: Path, invoke) -> None:
+    index = ["--index", str(index_path)]
+    sources = json.loads(invoke("sources", "", "--domain", "thehill.com", "--json", *index).stdout)
+    assert [s["source"] for s in sources["sources"]] == ["The Hill"]
+    lines = invoke("export", "", "--domain", "thehill.com", *index).stdout.splitlines()
+    assert [json.loads(line)["id"] for line in lines] == ["hill-1"]

@@ -91,6 +91,10 @@ SectionOption = Annotated[list[str] | None, typer.Option("--section", help="Only
 TagOption = Annotated[
     list[str] | None, typer.Option("--tag", help="Only articles with these tags.")
 ]
+DomainOption = Annotated[
+    list[str] | None,
+    typer.Option("--domain", help="Only articles from these sites, e.g. chicagotribune.com."),
+]
 SinceOption = Annotated[
     str | None,
     typer.Option("--since", help=f"Published on or after YYYY[-MM[-DD]], {_COUNTED_BACK}."),

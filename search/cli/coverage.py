@@ -22,6 +22,7 @@ from search.analysis.timeline import timeline
 from search.cli import coverage_render as render
 from search.cli.common import (
     AuthorOption,
+    DomainOption,
     IndexOption,
     JsonOption,
     SectionOption,
@@ -52,11 +53,14 @@ def _filters(
     author: Sequence[str] | None,
     section: Sequence[str] | None,
     tag: Sequence[str] | None,
+    domain: Sequence[str] | None,
     since: str | None,
     until: str | None,
 ) -> Filters:
     """The filter options, with bounds counted back from the newest article made dates."""
-    filters = Filters(source or [], author or [], section or [], tag or [], since, until)
+    filters = Filters(
+        source or [], author or [], section or [], tag or [], since, until, domain or []
+    )
     return resolve_bounds(engine, filters)
 
 
@@ -106,6 +110,7 @@ def timeline_command(
     author: AuthorOption = None,
     section: SectionOption = None,
     tag: TagOption = None,
+    domain: DomainOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
     plot: Annotated[
@@ -117,7 +122,7 @@ def timeline_command(
     """Attention over time: matches per period beside all articles of the period, and the share."""
     _one_output(as_json, as_csv)
     engine = open_engine(index)
-    filters = _filters(engine, source, author, section, tag, since, until)
+    filters = _filters(engine, source, author, section, tag, domain, since, until)
     result = timeline(engine, queries or [], filters, by, count, split, top, any_word)
     note_empty_range(engine, filters, sum(series.total for series in result.series))
     if plot is not None:
@@ -146,6 +151,7 @@ def terms_command(
     author: AuthorOption = None,
     section: SectionOption = None,
     tag: TagOption = None,
+    domain: DomainOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
     as_json: JsonOption = False,
@@ -154,7 +160,7 @@ def terms_command(
     """What is said: the words and phrases that set the matches apart from the archive."""
     _one_output(as_json, as_csv)
     engine = open_engine(index)
-    filters = _filters(engine, source, author, section, tag, since, until)
+    filters = _filters(engine, source, author, section, tag, domain, since, until)
     result = significant_terms(engine, query, filters, top, field, any_word)
     note_empty_range(engine, filters, result.matches)
     _show(
@@ -178,6 +184,7 @@ def sources_command(
     author: AuthorOption = None,
     section: SectionOption = None,
     tag: TagOption = None,
+    domain: DomainOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
     as_json: JsonOption = False,
@@ -186,7 +193,7 @@ def sources_command(
     """Who says it: the sources of the matches, and the share of each one's own output."""
     _one_output(as_json, as_csv)
     engine = open_engine(index)
-    filters = _filters(engine, source, author, section, tag, since, until)
+    filters = _filters(engine, source, author, section, tag, domain, since, until)
     result = top_sources(engine, query, filters, top, any_word)
     note_empty_range(engine, filters, result.matches)
     _show(
@@ -224,6 +231,7 @@ def export_command(
     author: AuthorOption = None,
     section: SectionOption = None,
     tag: TagOption = None,
+    domain: DomainOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
 ) -> None:
@@ -232,7 +240,7 @@ def export_command(
         raise InvalidOption(f"unknown format {format!r} (one of: {', '.join(FORMATS)})")
     chosen = parse_fields(fields)
     engine = open_engine(index)
-    filters = _filters(engine, source, author, section, tag, since, until)
+    filters = _filters(engine, source, author, section, tag, domain, since, until)
     request = SearchRequest(query, filters, any_word, facets=(), sort=sort)
     total = engine.search(SearchRequest(query, filters, any_word, facets=())).total
     note_empty_range(engine, filters, total)
