@@ -14,6 +14,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -80,7 +81,10 @@ class ProsePostings:
         self.sizes.append(len(terms))
         if self.counts_in_length is None:
             return len(terms)
-        return sum(map(self.counted.__getitem__, numbered)) or 1  # (0 is a field without words)
+        # (itemgetter looks them up three times as fast as a map; one item comes back bare.)
+        counted = itemgetter(*numbered)(self.counted)
+        length = sum(counted) if len(numbered) > 1 else counted
+        return length or 1  # (0 is a field without words)
 
     def chunks(self) -> Iterator[tuple[list[bytes], Postings]]:
         """The postings sorted by term, then document, in chunks of whole terms (of about
