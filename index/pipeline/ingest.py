@@ -6,7 +6,6 @@ whose id is already in the index replaces it; the same id twice in one run keeps
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
@@ -19,7 +18,7 @@ from whoosh.index import FileIndex
 
 from index.embedded.schema import to_document
 from index.embedded.segments import PARALLEL_FROM, BatchCommit, process_pool, start_batch
-from index.embedded.store import open_or_create_index, writer_lock
+from index.embedded.store import open_or_create_index, reported_write_errors, writer_lock
 from index.enrich.clean import Cleaner, load_rules
 from index.errors import IngestError
 from index.pipeline.ledger import InputLedger
@@ -74,16 +73,26 @@ def ingest(
     options = options or IngestOptions()
     cleaner = Cleaner(load_rules(options.clean_rules))
     found = discover(paths, options.format)
+    if found.failed and not found.inputs:  # (and no index is created for nothing)
+        raise IngestError(f"nothing to index: {_listed(found.failed)}")
     report = IngestReport(skipped=found.skipped, failed=found.failed, inputs=len(found.inputs))
-    try:
+    # Reading errors are reported per input; an OSError here is writing.
+    with reported_write_errors(index_path, lambda: _kept(report)):
         _ingest(found, index_path, options, cleaner, report, on_progress)
-    except (OSError, sqlite3.Error) as exc:  # reading errors are per input; this is writing
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise IngestError(
-            f"cannot write to the index at {index_path}: {reason}; the last commit is intact "
-            f"({report.committed:,} articles of this run were committed before it)"
-        ) from exc
     return report
+
+
+def _listed(failures: list[Failure], most: int = 3) -> str:
+    listed = "; ".join(f"{failure.origin}: {failure.reason}" for failure in failures[:most])
+    more = len(failures) - most
+    return listed + (f"; and {more:,} more" if more > 0 else "")
+
+
+def _kept(report: IngestReport) -> str:
+    return (
+        f"the last commit is intact ({report.committed:,} articles of this run were committed "
+        f"before it)"
+    )
 
 
 def _ingest(
