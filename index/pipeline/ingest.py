@@ -6,9 +6,11 @@ whose id is already in the index replaces it; the same id twice in one run keeps
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.pool import Pool
 from pathlib import Path
@@ -20,7 +22,7 @@ from index.embedded.schema import to_document
 from index.embedded.segments import PARALLEL_FROM, BatchCommit, process_pool, start_batch
 from index.embedded.store import open_or_create_index, reported_write_errors, writer_lock
 from index.enrich.clean import Cleaner, load_rules
-from index.errors import IngestError
+from index.errors import IngestError, Interrupted
 from index.pipeline.ledger import InputLedger
 from index.pipeline.options import IngestOptions
 from index.pipeline.preparing import Prepared, Preparer
@@ -77,8 +79,14 @@ def ingest(
         raise IngestError(f"nothing to index: {_listed(found.failed)}")
     report = IngestReport(skipped=found.skipped, failed=found.failed, inputs=len(found.inputs))
     # Reading errors are reported per input; an OSError here is writing.
-    with reported_write_errors(index_path, lambda: _kept(report)):
-        _ingest(found, index_path, options, cleaner, report, on_progress)
+    try:
+        with reported_write_errors(index_path, lambda: _kept(report)):
+            _ingest(found, index_path, options, cleaner, report, on_progress)
+    except KeyboardInterrupt:
+        raise Interrupted(
+            f"{report.committed:,} articles of this run were committed to {index_path}, which "
+            f"holds them intact; the same command again goes on with the rest"
+        ) from None
     return report
 
 
@@ -186,11 +194,11 @@ class _Batch:
         self.in_flight: _InFlight | None = None
 
     def close(self) -> None:
-        if self.in_flight is not None:
+        if self.in_flight is not None:  # (given up: a failure or an interruption)
             self.in_flight.commit.cancel()
             self.in_flight = None
         if self.pool is not None:
-            self.pool.close()
+            self.pool.terminate()  # (its processes are idle, or writing what was given up)
             self.pool.join()
 
     def read_whole(self, path: Path) -> None:
@@ -240,10 +248,14 @@ class _Batch:
     def _finish(self) -> None:
         if self.in_flight is None:
             return
-        in_flight, self.in_flight = self.in_flight, None
-        replaced = in_flight.commit.finish()
-        self.report.replaced += replaced
-        self.report.added += len(in_flight.ids) - replaced
+        in_flight = self.in_flight
+        in_flight.commit.wait()
+        # A commit and its counting land together, or neither does: Ctrl-C waits for them.
+        with _interruptions_held():
+            self.in_flight = None
+            replaced = in_flight.commit.finish()
+            self.report.replaced += replaced
+            self.report.added += len(in_flight.ids) - replaced
         self.on_commit(in_flight.ids)
         # Only now are these files' articles all committed.
         self.ledger.remember(in_flight.whole)
@@ -260,3 +272,20 @@ class _InFlight:
 
 def _chars(document: dict[str, Any]) -> int:
     return len(document.get("body", "")) + len(document.get("title", ""))
+
+
+@contextmanager
+def _interruptions_held() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) back until the block is done, then raise ``KeyboardInterrupt`` if
+    one came. Only the main thread receives signals; elsewhere the block runs as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: held.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if held:
+        raise KeyboardInterrupt
