@@ -83,9 +83,9 @@ def ingest(
         with reported_write_errors(index_path, lambda: _kept(report)):
             _ingest(found, index_path, options, cleaner, report, on_progress)
     except KeyboardInterrupt:
+        kept = f"{report.committed:,} articles of this run were" if report.committed else "nothing"
         raise Interrupted(
-            f"{report.committed:,} articles of this run were committed to {index_path}, which "
-            f"holds them intact; the same command again goes on with the rest"
+            f"{kept} committed to {index_path}; the same command again goes on with the rest"
         ) from None
     return report
 
@@ -142,9 +142,10 @@ def _ingest(
                     on_progress(IngestProgress(done, total, read, report.committed))
             batch.commit()
         finally:
-            preparer.close()
-            batch.close()
-            ledger.close()
+            with _interruptions_held():  # (a second Ctrl-C does not cut the cleaning up short)
+                preparer.close()
+                batch.close()
+                ledger.close()
 
 
 def _articles(item: Input, preparer: Preparer, report: IngestReport) -> Iterator[Prepared]:
