@@ -228,6 +228,28 @@ def test_ctrl_c_while_indexing_stops_quietly_keeping_what_was_committed(
     assert json.loads(stats.stdout)["articles"] == reported
 
 
+def test_an_interrupted_ingest_says_how_many_articles_it_committed(tmp_path: Path) -> None:
+    from index.errors import Interrupted
+    from index.pipeline.ingest import IngestProgress, ingest
+    from index.pipeline.options import IngestOptions
+    from search.embedded.manage import index_stats
+
+    folder, index = tmp_path / "wire", tmp_path / "index"
+    _many_articles(folder, files=2, per_file=3 * PARALLEL_FROM)
+
+    def ctrl_c_once_committed(progress: IngestProgress) -> None:
+        if progress.committed:
+            raise KeyboardInterrupt
+
+    options = IngestOptions(batch_size=PARALLEL_FROM)
+    with pytest.raises(Interrupted) as caught:
+        ingest([str(folder)], index, options, ctrl_c_once_committed)
+    assert caught.value.exit_code == 130
+    said = re.fullmatch(r"([\d,]+) articles of this run were committed to .+", str(caught.value))
+    assert said, str(caught.value)
+    assert index_stats(index).articles == int(said[1].replace(",", "")) > 0
+
+
 # --- Inputs that cannot be read ----------------------------------------------------------------
 
 
