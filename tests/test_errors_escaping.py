@@ -22,19 +22,11 @@ from pathlib import Path
 
 import pytest
 from conftest import ARCHIVE, write_jsonl
+from test_errors import _one_line_error
 
 from index.embedded.segments import PARALLEL_FROM
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _one_line_error(result, code: int, *needles: str) -> str:
-    assert result.exit_code == code, (result.stdout, result.stderr)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
-    for needle in needles:
-        assert needle in lines[0], lines[0]
-    return lines[0]
 
 
 # --- An index with no segments ----------------------------------------------------------------
