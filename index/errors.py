@@ -5,16 +5,18 @@
      ├── IndexVersionError the index was built by another schema version
      ├── IndexLocked       another process is writing to the index
      ├── IndexUnsafe       index files other users could have written (pickle runs code)
+     ├── IndexNotWritable  the index cannot be written (permissions, a full disk); it is intact
+     ├── Interrupted       the user stopped a run (Ctrl-C); says what was kept; exit code 130
      ├── QuerySyntaxError  a query, field name or filter that cannot be understood
      ├── QueryTimeout      a query that ran past its time limit
      ├── InvalidDate       a date that is malformed or impossible
      ├── InvalidOption     an option value that cannot be used (--field, --format, --limit)
      ├── IngestError       an input that cannot be read at all (missing path, unknown format)
- │    └── MissingExtra a format whose optional dependency is not installed
+     │    └── MissingExtra a format whose optional dependency is not installed
      └── ArticleError      one record that cannot become an article (reported and skipped)
 
-The CLI catches ``BylineError``, prints ``Error: <message>`` on one line and exits with
-``exit_code``. Anything else escaping is a bug.
+The CLI catches ``BylineError``, prints ``<label>: <message>`` on one line (``Error: …``) and
+exits with ``exit_code``. Anything else escaping is a bug.
 """
 
 
@@ -22,6 +24,7 @@ class BylineError(Exception):
     """Base of all errors Byline expects and explains."""
 
     exit_code = 1
+    label = "Error"
 
 
 class IndexNotFound(BylineError):
@@ -38,6 +41,18 @@ class IndexLocked(BylineError):
 
 class IndexUnsafe(BylineError):
     """Index files are writable by other users; opening them could run their code."""
+
+
+class IndexNotWritable(BylineError):
+    """Writing to the index failed (no permission, a full disk); the last commit is intact."""
+
+
+class Interrupted(BylineError):
+    """The user interrupted a run; the message says what it had committed. Exit code 130, as a
+    shell gives a program ended by SIGINT."""
+
+    exit_code = 130
+    label = "Interrupted"
 
 
 class QuerySyntaxError(BylineError):

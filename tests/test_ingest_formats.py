@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import write_jsonl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -86,15 +87,21 @@ def test_html_page_gives_article_text_and_metadata(tmp_path: Path) -> None:
     assert "Sport" not in article.body and "Most read" not in article.body
 
 
-def test_missing_html_extra_is_one_clear_error(invoke, tmp_path: Path, monkeypatch) -> None:
+def test_missing_html_extractor_fails_only_the_pages(invoke, tmp_path: Path, monkeypatch) -> None:
     page = tmp_path / "page.htm"
     page.write_text(ARTICLE_HTML, encoding="utf-8")
     monkeypatch.setitem(sys.modules, "trafilatura", None)  # as if not installed
     result = invoke("index", str(page), "--index", str(tmp_path / "index"))
     assert result.exit_code == 1
     assert result.stderr.strip() == (
-        "Error: reading HTML needs trafilatura: pip install 'byline[html]'"
+        f"Error: nothing to index: {page}: reading HTML needs trafilatura: "
+        "pip install 'byline[html]'"
     )
+    wire = write_jsonl(tmp_path / "wire.jsonl", [{"id": "w1", "title": "Oil", "body": "Oil rose."}])
+    result = invoke("index", str(page), str(wire), "--index", str(tmp_path / "index"))
+    assert result.exit_code == 3
+    assert f"failed: {page}: reading HTML needs trafilatura" in result.stderr
+    assert "1 added" in result.stderr
 
 
 def test_rss_entries_become_articles_with_full_content(tmp_path: Path) -> None:

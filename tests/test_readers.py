@@ -11,6 +11,7 @@ import pytest
 from conftest import write_jsonl
 
 from index.enrich.fields import ALIASES, FieldMapping
+from index.errors import IngestError
 from index.pipeline.ingest import ingest
 from index.pipeline.options import IngestOptions
 from search.embedded.manage import get_article
@@ -137,8 +138,8 @@ def test_smart_collection_keeps_document_numbers(tmp_path: Path) -> None:
 def test_format_option_forces_a_reader(tmp_path: Path) -> None:
     path = tmp_path / "dump.data"
     path.write_text('{"title": "forced", "body": "x"}\n', encoding="utf-8")
-    _, refused = _index(tmp_path, path)
-    assert "use --format" in refused.failed[0].reason
+    with pytest.raises(IngestError, match=r"nothing to index: .*use --format"):
+        _index(tmp_path, path)
     _, report = _index(tmp_path, path, format="jsonl")
     assert report.added == 1
 

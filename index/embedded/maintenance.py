@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.embedded.schema import SCHEMA_VERSION
-from index.embedded.store import open_index, writer_lock
+from index.embedded.store import open_index, reported_write_errors, writer_lock
 
 DEFAULT_SAMPLE = 1_000
 
@@ -71,7 +71,7 @@ def check_index(path: Path, sample: int = DEFAULT_SAMPLE, seed: int = 0) -> Chec
 
 def optimize_index(path: Path, wait: float) -> tuple[int, int]:
     """Merge all segments into one (and drop deleted documents); return segments before, after."""
-    with writer_lock(path, wait):
+    with reported_write_errors(path, lambda: "the index is as it was"), writer_lock(path, wait):
         ix = open_index(path)
         before = len(ix._segments())  # Whoosh offers no public segment count
         from index.embedded.segments import (

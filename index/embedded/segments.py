@@ -19,6 +19,7 @@ import ctypes.util
 import math
 import multiprocessing
 import pickle
+import signal
 from collections.abc import Callable, Container, Iterator, Sequence
 from functools import cache
 from itertools import groupby
@@ -356,7 +357,10 @@ def process_pool(
     process forked from it comes to hold a copy of each page of that as either of them writes
     to it (about 100 MB more each, a million articles in). Otherwise they are forked from this
     process: a server process runs the program's main script again, which a script without an
-    ``if __name__ == "__main__":`` guard cannot bear (it would do its work again, in each)."""
+    ``if __name__ == "__main__":`` guard cannot bear (it would do its work again, in each).
+
+    The processes ignore Ctrl-C, which a terminal sends to them all: the program decides what
+    an interruption stops (it ends them), and they print no traceback of their own."""
     if procs < 2:
         return None
     methods = multiprocessing.get_all_start_methods()
@@ -367,8 +371,17 @@ def process_pool(
     else:
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     return context.Pool(
-        procs, initializer=initializer, initargs=initargs, maxtasksperchild=tasks_per_process
+        procs,
+        initializer=_start_worker,
+        initargs=(initializer, initargs),
+        maxtasksperchild=tasks_per_process,
     )
+
+
+def _start_worker(initializer: Callable[..., None] | None, initargs: tuple) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if initializer is not None:
+        initializer(*initargs)
 
 
 def fork_writers_from_server() -> None:
@@ -383,8 +396,8 @@ def start_batch(
     ix: FileIndex, documents: Sequence[dict[str, Any]], pool: Pool | None, limitmb: int
 ) -> BatchCommit:
     """Begin committing ``documents``, replacing committed ones with the same id. On one process
-    they are committed before this returns; with a pool, its processes write them while the
-    caller goes on (reading the next batch), and ``BatchCommit.finish`` commits them."""
+    they are written before this returns; with a pool, its processes write them while the
+    caller goes on (reading the next batch). ``BatchCommit.finish`` commits them."""
     merge_tail(ix, limitmb)
     writer = IndexWriter(ix, limitmb=limitmb)
     try:
@@ -393,8 +406,7 @@ def start_batch(
         if procs < 2:
             for document in documents:
                 writer.add_document(**document)
-            writer.commit(merge=False)
-            return BatchCommit(replaced)
+            return BatchCommit(replaced, writer)
         shares = _shares(documents, procs)
         segments = pool.starmap_async(  # type: ignore[union-attr]
             _write_share, [(ix.storage.folder, share, limitmb) for share in shares]
@@ -406,8 +418,8 @@ def start_batch(
 
 
 class BatchCommit:
-    """A batch on its way into the index: ``finish`` waits for the processes writing it and
-    commits their segments; ``cancel`` gives it up."""
+    """A batch on its way into the index: ``wait`` waits for the processes writing it,
+    ``finish`` commits it (after waiting), ``cancel`` gives it up."""
 
     def __init__(
         self,
@@ -418,10 +430,22 @@ class BatchCommit:
         self.replaced = replaced  # committed articles the batch replaces
         self.writer, self.segments = writer, segments
 
+    def wait(self) -> None:
+        """Wait until the batch is written (and ready to commit)."""
+        if self.segments is not None:
+            self.segments.wait()
+
     def finish(self) -> int:
         """Commit the batch (once); return how many committed articles it replaced."""
         writer, self.writer = self.writer, None
-        if writer is None or self.segments is None:
+        if writer is None:
+            return self.replaced
+        if self.segments is None:  # (written in this process)
+            try:
+                writer.commit(merge=False)
+            except BaseException:
+                writer.cancel()
+                raise
             return self.replaced
         try:
             written = self.segments.get()

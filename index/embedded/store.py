@@ -21,7 +21,13 @@ from whoosh.filedb.structfile import StructFile
 from whoosh.index import FileIndex
 
 from index.embedded.schema import SCHEMA_VERSION, build_schema
-from index.errors import IndexLocked, IndexNotFound, IndexUnsafe, IndexVersionError
+from index.errors import (
+    IndexLocked,
+    IndexNotFound,
+    IndexNotWritable,
+    IndexUnsafe,
+    IndexVersionError,
+)
 
 T = TypeVar("T")
 
@@ -176,3 +182,20 @@ def writer_lock(path: Path, wait: float) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def reported_write_errors(path: Path, aftermath: Callable[[], str]) -> Iterator[None]:
+    """Turn a failure to write the index at ``path`` (no permission, a full disk) into one line:
+    ``IndexNotWritable``, its message ending with ``aftermath()``, what became of the work."""
+    try:
+        yield
+    except Exception as exc:
+        import sqlite3  # (loaded already by whatever wrote the tables)
+
+        if not isinstance(exc, OSError | sqlite3.Error):
+            raise
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise IndexNotWritable(
+            f"cannot write to the index at {path}: {reason}; {aftermath()}"
+        ) from exc

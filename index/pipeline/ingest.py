@@ -6,10 +6,11 @@ whose id is already in the index replaces it; the same id twice in one run keeps
 
 from __future__ import annotations
 
-import sqlite3
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.pool import Pool
 from pathlib import Path
@@ -19,9 +20,9 @@ from whoosh.index import FileIndex
 
 from index.embedded.schema import to_document
 from index.embedded.segments import PARALLEL_FROM, BatchCommit, process_pool, start_batch
-from index.embedded.store import open_or_create_index, writer_lock
+from index.embedded.store import open_or_create_index, reported_write_errors, writer_lock
 from index.enrich.clean import Cleaner, load_rules
-from index.errors import IngestError
+from index.errors import IngestError, Interrupted
 from index.pipeline.ledger import InputLedger
 from index.pipeline.options import IngestOptions
 from index.pipeline.preparing import Prepared, Preparer
@@ -84,16 +85,32 @@ def ingest(
     options = options or IngestOptions()
     cleaner = Cleaner(load_rules(options.clean_rules))
     found = discover(paths, options.format)
+    if found.failed and not found.inputs:  # (and no index is created for nothing)
+        raise IngestError(f"nothing to index: {_listed(found.failed)}")
     report = IngestReport(skipped=found.skipped, failed=found.failed, inputs=len(found.inputs))
+    # Reading errors are reported per input; an OSError here is writing.
     try:
-        _ingest(found, index_path, options, cleaner, report, on_progress)
-    except (OSError, sqlite3.Error) as exc:  # reading errors are per input; this is writing
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise IngestError(
-            f"cannot write to the index at {index_path}: {reason}; the last commit is intact "
-            f"({report.committed:,} articles of this run were committed before it)"
-        ) from exc
+        with reported_write_errors(index_path, lambda: _kept(report)):
+            _ingest(found, index_path, options, cleaner, report, on_progress)
+    except KeyboardInterrupt:
+        kept = f"{report.committed:,} articles of this run were" if report.committed else "nothing"
+        raise Interrupted(
+            f"{kept} committed to {index_path}; the same command again goes on with the rest"
+        ) from None
     return report
+
+
+def _listed(failures: list[Failure], most: int = 3) -> str:
+    listed = "; ".join(f"{failure.origin}: {failure.reason}" for failure in failures[:most])
+    more = len(failures) - most
+    return listed + (f"; and {more:,} more" if more > 0 else "")
+
+
+def _kept(report: IngestReport) -> str:
+    return (
+        f"the last commit is intact ({report.committed:,} articles of this run were committed "
+        f"before it)"
+    )
 
 
 def _ingest(
@@ -140,9 +157,10 @@ def _ingest(
                     on_progress(IngestProgress(done, total, read, report.committed))
             batch.commit()
         finally:
-            preparer.close()
-            batch.close()
-            ledger.close()
+            with _interruptions_held():  # (a second Ctrl-C does not cut the cleaning up short)
+                preparer.close()
+                batch.close()
+                ledger.close()
 
 
 def _articles(item: Input, preparer: Preparer, report: IngestReport) -> Iterator[Prepared]:
@@ -192,11 +210,11 @@ class _Batch:
         self.in_flight: _InFlight | None = None
 
     def close(self) -> None:
-        if self.in_flight is not None:
+        if self.in_flight is not None:  # (given up: a failure or an interruption)
             self.in_flight.commit.cancel()
             self.in_flight = None
         if self.pool is not None:
-            self.pool.close()
+            self.pool.terminate()  # (its processes are idle, or writing what was given up)
             self.pool.join()
 
     def read_whole(self, path: Path) -> None:
@@ -246,10 +264,14 @@ class _Batch:
     def _finish(self) -> None:
         if self.in_flight is None:
             return
-        in_flight, self.in_flight = self.in_flight, None
-        replaced = in_flight.commit.finish()
-        self.report.replaced += replaced
-        self.report.added += len(in_flight.ids) - replaced
+        in_flight = self.in_flight
+        in_flight.commit.wait()
+        # A commit and its counting land together, or neither does: Ctrl-C waits for them.
+        with _interruptions_held():
+            self.in_flight = None
+            replaced = in_flight.commit.finish()
+            self.report.replaced += replaced
+            self.report.added += len(in_flight.ids) - replaced
         self.on_commit(in_flight.ids)
         # Only now are these files' articles all committed.
         self.ledger.remember(in_flight.whole)
@@ -266,3 +288,20 @@ class _InFlight:
 
 def _chars(document: dict[str, Any]) -> int:
     return len(document.get("body", "")) + len(document.get("title", ""))
+
+
+@contextmanager
+def _interruptions_held() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) back until the block is done, then raise ``KeyboardInterrupt`` if
+    one came. Only the main thread receives signals; elsewhere the block runs as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: held.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if held:
+        raise KeyboardInterrupt

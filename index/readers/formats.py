@@ -22,7 +22,15 @@ from index.readers import archives as archive_reader
 from index.readers import html as html_reader
 from index.readers import warc as warc_reader
 from index.readers.feeds import read_feed
-from index.readers.records import Failure, Reader, Record, Undecodable, decode, guess_encoding
+from index.readers.records import (
+    BINARY_DATA,
+    Failure,
+    Reader,
+    Record,
+    Undecodable,
+    decode,
+    guess_encoding,
+)
 
 # One record (a JSONL line, a CSV field) larger than this is reported, not parsed.
 MAX_RECORD_BYTES = 16 * 1024 * 1024
@@ -136,6 +144,9 @@ def read_json(stream: IO[bytes], origin: str) -> Iterator[Record | Failure]:
 def read_jsonl(stream: IO[bytes], origin: str) -> Iterator[Record | Failure]:
     """JSON Lines: one article object per line; blank lines are ignored."""
     encoding, stream = sample_encoding(stream)
+    if encoding is None:
+        yield Failure(origin, BINARY_DATA)
+        return
     for number, raw in enumerate(stream, 1):
         where = f"{origin}:{number}"
         if not raw.strip():
@@ -166,6 +177,9 @@ def read_csv(stream: IO[bytes], origin: str) -> Iterator[Record | Failure]:
     """CSV with a header row; a row whose field count differs from the header is reported."""
     csv.field_size_limit(MAX_RECORD_BYTES)
     encoding, stream = sample_encoding(stream)
+    if encoding is None:
+        yield Failure(origin, BINARY_DATA)
+        return
     text = io.TextIOWrapper(stream, encoding=encoding, newline="")
     rows = csv.reader(text)
     line = 1
@@ -199,8 +213,9 @@ def read_csv(stream: IO[bytes], origin: str) -> Iterator[Record | Failure]:
         )
 
 
-def sample_encoding(stream: IO[bytes]) -> tuple[str, IO[bytes]]:
-    """The encoding of a streamed file, judged on its first megabyte, and the whole stream.
+def sample_encoding(stream: IO[bytes]) -> tuple[str | None, IO[bytes]]:
+    """The encoding of a streamed file, judged on its first megabyte (None: binary data, not
+    text), and the whole stream.
 
     If reading the sample fails (a truncated archive), the error is raised only once the bytes
     before it have been read, so the records they hold are not lost.
@@ -218,7 +233,7 @@ def sample_encoding(stream: IO[bytes]) -> tuple[str, IO[bytes]]:
         chunks.append(chunk)
         size += len(chunk)
     head = b"".join(chunks)
-    encoding = guess_encoding(head, partial=True) or "utf-8"
+    encoding = guess_encoding(head, partial=True)
     if encoding == "utf-8":
         encoding = "utf-8-sig"
     return encoding, io.BufferedReader(_Rewound(head, stream, error))

@@ -1,4 +1,5 @@
-"""HTML article pages: the main text and metadata extracted by trafilatura (the ``html`` extra).
+"""HTML article pages: the main text and metadata extracted by trafilatura (a dependency
+of every install).
 
 Navigation, comments and footers are left out by the extractor; what it finds becomes one record
 with the same field names the other readers use, so field mapping and cleaning apply as usual.

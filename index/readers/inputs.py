@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.errors import InvalidOption
+from index.errors import InvalidOption, MissingExtra
 from index.readers.archives import compression_of, decompressed, read_compressed
 from index.readers.formats import READERS, REQUIREMENTS, stdin_stream
 from index.readers.naming import format_for_name, sniff_format
@@ -61,9 +61,24 @@ def discover(paths: list[str], forced_format: str | None = None) -> Discovery:
             _add_file(found, path, forced_format, explicit=True)
         else:
             found.failed.append(Failure(name, "no such file or folder"))
-    for needed in sorted({item.format for item in found.inputs} & REQUIREMENTS.keys()):
-        REQUIREMENTS[needed]()
+    _set_aside_unreadable(found)
     return found
+
+
+def _set_aside_unreadable(found: Discovery) -> None:
+    """Inputs of a format whose optional dependency is missing fail, each with the message
+    saying how to install it; the others are read as usual."""
+    missing: dict[str, str] = {}
+    for needed in sorted({item.format for item in found.inputs} & REQUIREMENTS.keys()):
+        try:
+            REQUIREMENTS[needed]()
+        except MissingExtra as exc:
+            missing[needed] = str(exc)
+    if missing:
+        found.failed += [
+            Failure(i.label, missing[i.format]) for i in found.inputs if i.format in missing
+        ]
+        found.inputs = [item for item in found.inputs if item.format not in missing]
 
 
 def _add_file(found: Discovery, path: Path, forced: str | None, *, explicit: bool) -> None:

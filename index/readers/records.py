@@ -40,6 +40,8 @@ Reader = Callable[[IO[bytes], str], Iterator[Record | Failure]]
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 # Control characters that never occur in text files (tab, newlines and form feed do).
 _BINARY = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# Why a file that no text encoding explains is not read.
+BINARY_DATA = "binary data, not text in any known encoding"
 # In Western text most letters are ASCII; text in another script misread as Windows-1252
 # ("Ïðèâåò") is mostly accented letters.
 _MAX_NON_ASCII_LETTERS = 0.3
@@ -65,7 +67,8 @@ def guess_encoding(raw: bytes, *, partial: bool = False) -> str | None:
             return "utf-8"  # a sample cut inside a character
     else:
         return "utf-8"
-    if any(not char.isascii() and char != "\ufffd" for char in raw.decode("utf-8", "replace")):
+    text = raw.decode("utf-8", "replace")
+    if not _BINARY.search(text) and any(not c.isascii() and c != "\ufffd" for c in text):
         return "utf-8"  # real UTF-8 sequences: the bad bytes are damage, not another encoding
     try:
         text = raw.decode("cp1252")
@@ -105,7 +108,7 @@ def decode(raw: bytes) -> str:
         return raw.decode(encoding or "utf-8").lstrip("\ufeff")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        what = "damaged UTF-8 text" if encoding else "not text in any known encoding"
+        what = "damaged UTF-8 text" if encoding else BINARY_DATA
         raise Undecodable(
             line, f"{what} (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
         ) from None

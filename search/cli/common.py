@@ -51,7 +51,7 @@ def friendly(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except BylineError as exc:
-            stderr_console().print(f"Error: {exc}", markup=False)
+            stderr_console().print(f"{exc.label}: {exc}", markup=False)
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper  # type: ignore[return-value]

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 from whoosh import query as wq
+from whoosh.fields import Schema
 
 from index.article import Article
 from index.embedded.schema import from_stored, missing_date_value
-from index.embedded.store import open_index, read_consistently, writer_lock
+from index.embedded.store import (
+    open_index,
+    read_consistently,
+    reported_write_errors,
+    writer_lock,
+)
 from index.errors import ArticleError, InvalidOption
 from search.embedded.column_arrays import dates
 from search.embedded.facets import FACETS
@@ -40,24 +48,30 @@ def index_stats(index_path: Path) -> IndexStats:
 
 def _index_stats(index_path: Path) -> IndexStats:
     ix = open_index(index_path)
-    with ix.searcher() as searcher:
-        live = list(searcher.reader().all_doc_ids())
-        values = dates(searcher)[live]
-        dated = values[values != missing_date_value(ix.schema)]
-        field = ix.schema["published"]
-        sources = FACETS["source"].counts(searcher, live, size=len(live) or 1)
-        segments = len(ix._segments())  # Whoosh offers no public segment count
+    segments = len(ix._segments())  # Whoosh offers no public segment count
+    live, sources, values, dated = [], [], np.zeros(0), np.zeros(0)
+    if segments:  # (Whoosh's reader of no segment has no columns to read)
+        with ix.searcher() as searcher:
+            live = list(searcher.reader().all_doc_ids())
+            values = dates(searcher)[live]
+            dated = values[values != missing_date_value(ix.schema)]
+            sources = FACETS["source"].counts(searcher, live, size=len(live) or 1)
     return IndexStats(
         location=str(index_path),
         articles=len(live),
         sources=len(sources),
-        earliest=field.from_column_value(int(dated.min())) if len(dated) else None,
-        latest=field.from_column_value(int(dated.max())) if len(dated) else None,
+        earliest=_utc(ix.schema, dated.min()) if len(dated) else None,
+        latest=_utc(ix.schema, dated.max()) if len(dated) else None,
         undated=len(values) - len(dated),
         size_bytes=sum(p.stat().st_size for p in index_path.iterdir() if p.is_file()),
         segments=segments,
         top_sources=sources[:TOP_SOURCES],
     )
+
+
+def _utc(schema: Schema, value: int) -> datetime:
+    """A ``published`` column value as the moment it is: column values are UTC, without zone."""
+    return schema["published"].from_column_value(int(value)).replace(tzinfo=UTC)
 
 
 def select_for_deletion(
@@ -84,7 +98,10 @@ def count_matching(index_path: Path, selection: wq.Query) -> int:
 
 def delete_articles(index_path: Path, selection: wq.Query, wait: float) -> int:
     """Delete every article the selection matches, in one commit; return how many."""
-    with writer_lock(index_path, wait):
+    with (
+        reported_write_errors(index_path, lambda: "nothing was deleted"),
+        writer_lock(index_path, wait),
+    ):
         from index.embedded.segments import (
             IndexWriter,  # (the writing machinery, only when writing)
         )

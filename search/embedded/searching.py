@@ -193,7 +193,8 @@ def _run(
     for docnum, score in ranked[end - request.limit : end]:
         stored = searcher.stored_fields(docnum)
         article = from_stored(stored)
-        snippet = make_snippet(article.body, terms, analyzer, forms)
+        # A headline-only article's snippet is its headline, its matched words marked.
+        snippet = make_snippet(article.body.strip() or article.title, terms, analyzer, forms)
         similar = (
             story_members(searcher, docnum, stored, collapsed_from) if request.collapse else ()
         )
