@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-import platformdirs
 from whoosh import index as whoosh_index
 from whoosh.filedb.compound import SubFile
 from whoosh.filedb.filestore import FileStorage
@@ -26,21 +25,11 @@ from index.errors import IndexLocked, IndexNotFound, IndexUnsafe, IndexVersionEr
 
 T = TypeVar("T")
 
-ENV_VAR = "BYLINE_INDEX"
 # Set to 1 to open an index even though other users can write to its files.
 TRUST_ENV_VAR = "BYLINE_TRUST_INDEX"
 META_FILE = "byline.json"
 LOCK_FILE = "byline.lock"
 _READ_ATTEMPTS = 5
-
-
-def resolve_index_path(explicit: str | Path | None = None) -> Path:
-    """``--index`` if given, else ``$BYLINE_INDEX``, else the per-user data directory."""
-    if explicit:
-        return Path(explicit).expanduser()
-    if os.environ.get(ENV_VAR):
-        return Path(os.environ[ENV_VAR]).expanduser()
-    return Path(platformdirs.user_data_dir("byline")) / "index"
 
 
 def open_index(path: Path) -> FileIndex:

@@ -12,14 +12,14 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from index.embedded.store import ENV_VAR
 from index.errors import BylineError
+from search.engine import INDEX_ENV_VAR
 
 IndexOption = Annotated[
     Path | None,
     typer.Option(
         "--index",
-        envvar=ENV_VAR,
+        envvar=INDEX_ENV_VAR,
         show_envvar=True,
         help="Index folder (default: a per-user data folder).",
     ),

@@ -18,10 +18,9 @@ from search.evaluation.measures import MEASURES
 from search.results import snippet_html
 
 if TYPE_CHECKING:  # (types only: loading the writer would slow every search process)
-    from index.embedded.maintenance import CheckReport
     from index.pipeline.ingest import IngestReport
     from search.evaluation.measures import Evaluation
-    from search.results import IndexStats, SearchResult, SimilarResult, StoryMember
+    from search.results import CheckReport, IndexStats, SearchResult, SimilarResult, StoryMember
 
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 MAX_FAILURES_SHOWN = 50
@@ -117,7 +116,7 @@ def stats_json(stats: IndexStats) -> dict[str, Any]:
 
 def check_json(report: CheckReport) -> dict[str, Any]:
     return {
-        "index": str(report.path),
+        "index": report.location,
         "ok": report.ok,
         "schema_version": report.schema_version,
         "segments": report.segments,
@@ -274,7 +273,7 @@ def print_evaluation(console: Console, result: Evaluation, per_query: bool) -> N
 
 def print_check(console: Console, report: CheckReport) -> None:
     verdict = Text("OK", style="bold green") if report.ok else Text("PROBLEMS", style="bold red")
-    console.print(Text(f"{safe(str(report.path))}: ") + verdict)
+    console.print(Text(f"{safe(report.location)}: ") + verdict)
     console.print(
         f"schema version {report.schema_version}, {report.segments} segment(s), "
         f"{report.articles:,} articles ({report.deleted:,} deleted awaiting merge), "

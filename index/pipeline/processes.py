@@ -1,0 +1,128 @@
+"""The other processes of an indexing run: helpers that prepare articles, and writers forked
+afresh for each batch by a launcher.
+
+Every process is forked by a thread-free process, from its main thread, so that none starts
+with a lock another thread held (Python 3.12 warns of that with a ``DeprecationWarning``):
+the launcher is forked before anything else, and forks the writers; the helpers' pool is
+forked by this process's main thread before its own threads start. No process runs the
+program's main script again (as a ``forkserver`` or ``spawn`` start would), which a script
+without an ``if __name__ == "__main__":`` guard cannot bear: it would do its work again, in
+each. A writer forked from the launcher holds little: the launcher is forked when the run
+starts, before this process holds a batch (forked from this process later, a writer would come
+to hold a copy of each page of what this one holds as either of them writes to it, about
+100 MB more each a million articles in).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Sequence
+from multiprocessing.connection import Connection
+from multiprocessing.pool import Pool
+from typing import Any
+
+
+def helper_pool(
+    procs: int, initializer: Callable[..., None], initargs: tuple[Any, ...] = ()
+) -> Pool | None:
+    """``procs`` helper processes, each set up by ``initializer``, for the whole run; None for
+    one process. Close it when done."""
+    if procs < 2:
+        return None
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    return context.Pool(procs, initializer=initializer, initargs=initargs)
+
+
+class Launcher:
+    """A process forked when a run starts, that forks a new process for each call of
+    ``function`` it is given: each ends once its call returns, giving all its memory back.
+    Close it when done."""
+
+    def __init__(self, procs: int, function: Callable[..., Any]) -> None:
+        self.procs = procs
+        self._tasks, theirs = multiprocessing.Pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # (the launcher)
+            self._tasks.close()
+            _launch(theirs, function)
+        theirs.close()
+        self._waiting = False
+
+    def start(self, arguments: Sequence[tuple[Any, ...]]) -> Launched:
+        """Begin ``function(*each)`` for each of ``arguments``, each in a process of its own."""
+        if self._waiting:  # (a batch given up: its results, when they come, are nobody's)
+            self._tasks.recv()
+        self._tasks.send(list(arguments))
+        self._waiting = True
+        return Launched(self)
+
+    def close(self) -> None:
+        """Wait for the tasks started, then end the launcher."""
+        try:
+            if self._waiting:
+                self._tasks.recv()
+            self._tasks.send(None)
+        except (EOFError, OSError):
+            pass
+        self._tasks.close()
+        os.waitpid(self.pid, 0)
+
+
+class Launched:
+    """Tasks running; ``get`` waits for their results, in order (raising a task's error)."""
+
+    def __init__(self, launcher: Launcher) -> None:
+        self.launcher = launcher
+
+    def get(self) -> list[Any]:
+        launcher = self.launcher
+        outcomes = launcher._tasks.recv()
+        launcher._waiting = False
+        for ok, value in outcomes:
+            if not ok:
+                raise value
+        return [value for _, value in outcomes]
+
+
+def _launch(tasks: Connection, function: Callable[..., Any]) -> None:
+    """In the launcher: fork a process for each call given, send back their results."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # (the run decides when to stop)
+    code = 0
+    try:
+        while (arguments := tasks.recv()) is not None:
+            started = [_fork(function, each) for each in arguments]
+            outcomes = []
+            for pid, results in started:
+                try:
+                    outcomes.append(results.recv())
+                except EOFError:
+                    outcomes.append((False, ChildProcessError(f"a writing process ({pid}) died")))
+                results.close()
+                os.waitpid(pid, 0)
+            tasks.send(outcomes)
+    except (EOFError, OSError):  # the run has ended
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _fork(function: Callable[..., Any], arguments: tuple[Any, ...]) -> tuple[int, Connection]:
+    results, theirs = multiprocessing.Pipe(duplex=False)
+    pid = os.fork()
+    if pid == 0:
+        results.close()
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # (a writer stops at Ctrl-C)
+        code = 0
+        try:
+            outcome = (True, function(*arguments))
+        except BaseException as exc:
+            outcome, code = (False, exc), 1
+        try:
+            theirs.send(outcome)
+        finally:
+            os._exit(code)
+    theirs.close()
+    return pid, results
