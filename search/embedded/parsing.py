@@ -27,7 +27,7 @@ from whoosh.reading import IndexReader
 from index.article_fields import FACET_FIELDS, FIELD_ALIASES, SEARCHABLE_FIELDS
 from index.enrich.dates import parse_bound
 from index.errors import InvalidDate, QuerySyntaxError
-from search.embedded.matches import ColumnDateRange
+from search.embedded.date_ranges import ColumnDateRange
 from search.query import (
     DEFAULT_FIELDS,
     FIELD_BOOSTS,
