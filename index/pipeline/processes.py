@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import signal
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
@@ -39,7 +40,10 @@ def helper_pool(
 class Launcher:
     """A process forked when a run starts, that forks a new process for each call of
     ``function`` it is given: each ends once its call returns, giving all its memory back.
-    Close it when done."""
+    Close it when done.
+
+    Arguments and results pass through the launcher as they were pickled, one call's at a time:
+    it never holds a whole batch, and a process it forks holds only its own call's."""
 
     def __init__(self, procs: int, function: Callable[..., Any]) -> None:
         self.procs = procs
@@ -49,38 +53,41 @@ class Launcher:
             self._tasks.close()
             _launch(theirs, function)
         theirs.close()
-        self._waiting = False
+        self._running = 0  # calls whose results are still to be read
 
     def start(self, arguments: Sequence[tuple[Any, ...]]) -> Launched:
         """Begin ``function(*each)`` for each of ``arguments``, each in a process of its own."""
-        if self._waiting:  # (a batch given up: its results, when they come, are nobody's)
-            self._tasks.recv()
-        self._tasks.send(list(arguments))
-        self._waiting = True
+        self._results()  # (of a batch given up: nobody's)
+        self._tasks.send(len(arguments))
+        for each in arguments:
+            self._tasks.send_bytes(pickle.dumps(each, pickle.HIGHEST_PROTOCOL))
+        self._running = len(arguments)
         return Launched(self)
 
     def close(self) -> None:
-        """Wait for the tasks started, then end the launcher."""
+        """Wait for the calls started, then end the launcher."""
         try:
-            if self._waiting:
-                self._tasks.recv()
+            self._results()
             self._tasks.send(None)
         except (EOFError, OSError):
             pass
         self._tasks.close()
         os.waitpid(self.pid, 0)
 
+    def _results(self) -> list[tuple[bool, Any]]:
+        outcomes = [self._tasks.recv() for _ in range(self._running)]
+        self._running = 0
+        return outcomes
+
 
 class Launched:
-    """Tasks running; ``get`` waits for their results, in order (raising a task's error)."""
+    """Calls running; ``get`` waits for their results, in order (raising a call's error)."""
 
     def __init__(self, launcher: Launcher) -> None:
         self.launcher = launcher
 
     def get(self) -> list[Any]:
-        launcher = self.launcher
-        outcomes = launcher._tasks.recv()
-        launcher._waiting = False
+        outcomes = self.launcher._results()
         for ok, value in outcomes:
             if not ok:
                 raise value
@@ -88,28 +95,26 @@ class Launched:
 
 
 def _launch(tasks: Connection, function: Callable[..., Any]) -> None:
-    """In the launcher: fork a process for each call given, send back their results."""
+    """In the launcher: fork a process for each call given, pass their results on."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # (the run decides when to stop)
     code = 0
     try:
-        while (arguments := tasks.recv()) is not None:
-            started = [_fork(function, each) for each in arguments]
-            outcomes = []
+        while (count := tasks.recv()) is not None:
+            started = [_fork(function, tasks.recv_bytes()) for _ in range(count)]
             for pid, results in started:
                 try:
-                    outcomes.append(results.recv())
+                    tasks.send_bytes(results.recv_bytes())
                 except EOFError:
-                    outcomes.append((False, ChildProcessError(f"a writing process ({pid}) died")))
+                    tasks.send((False, ChildProcessError(f"a writing process ({pid}) died")))
                 results.close()
                 os.waitpid(pid, 0)
-            tasks.send(outcomes)
     except (EOFError, OSError):  # the run has ended
         code = 1
     finally:
         os._exit(code)
 
 
-def _fork(function: Callable[..., Any], arguments: tuple[Any, ...]) -> tuple[int, Connection]:
+def _fork(function: Callable[..., Any], arguments: bytes) -> tuple[int, Connection]:
     results, theirs = multiprocessing.Pipe(duplex=False)
     pid = os.fork()
     if pid == 0:
@@ -117,7 +122,9 @@ def _fork(function: Callable[..., Any], arguments: tuple[Any, ...]) -> tuple[int
         signal.signal(signal.SIGINT, signal.default_int_handler)  # (a writer stops at Ctrl-C)
         code = 0
         try:
-            outcome = (True, function(*arguments))
+            given = pickle.loads(arguments)
+            del arguments  # (the call's arguments are held once, as the call wants them)
+            outcome = (True, function(*given))
         except BaseException as exc:
             outcome, code = (False, exc), 1
         try:
