@@ -15,6 +15,7 @@ to hold a copy of each page of what this one holds as either of them writes to i
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import pickle
@@ -48,10 +49,14 @@ class Launcher:
     def __init__(self, procs: int, function: Callable[..., Any]) -> None:
         self.procs = procs
         self._tasks, theirs = multiprocessing.Pipe()
+        # What the launcher inherits stays out of its collections, and of its writers': a
+        # collection touches every object it looks at, which copies the page each is on.
+        gc.freeze()
         self.pid = os.fork()
         if self.pid == 0:  # (the launcher)
             self._tasks.close()
             _launch(theirs, function)
+        gc.unfreeze()
         theirs.close()
         self._running = 0  # calls whose results are still to be read
 
