@@ -13,6 +13,7 @@ from search.cli.common import (
     RerankOption,
     friendly,
     print_json,
+    stderr_console,
     stdout_console,
 )
 from search.engine import open_engine
@@ -83,6 +84,7 @@ def search_command(
         print_json(render.search_json(result))
     else:
         render.print_search(stdout_console(), result)
+        render.print_notes(stderr_console(), result)
 
 
 @friendly

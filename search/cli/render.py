@@ -37,7 +37,7 @@ def safe(text: str | None) -> str:
 def search_json(result: SearchResult) -> dict[str, Any]:
     """The documented ``byline search --json`` contract."""
     request = result.request
-    return {
+    answer = {
         "query": request.query,
         "total": result.total,
         "page": request.page,
@@ -63,6 +63,15 @@ def search_json(result: SearchResult) -> dict[str, Any]:
             for name, counts in result.facets.items()
         },
     }
+    if result.notes:  # (only then: other answers stay as they were)
+        answer["notes"] = list(result.notes)
+    return answer
+
+
+def print_notes(console: Console, result: SearchResult) -> None:
+    """The result's notes (words no article contains), one line each, for stderr."""
+    for note in result.notes:
+        console.print(f"Note: {safe(note)}", highlight=False, markup=False)
 
 
 def similar_json(result: SimilarResult) -> dict[str, Any]:
