@@ -27,10 +27,19 @@ from index.stories import StoryGrouper
 _PROGRESS_EVERY = 1_000  # articles between progress reports within one input
 
 
+@dataclass(frozen=True, slots=True)
+class Copy:
+    """An article indexed with the same text as another (``copy_of``), in that one's story."""
+
+    id: str
+    copy_of: str
+
+
 @dataclass(slots=True)
 class IngestReport:
     """What a run did: ``skipped`` inputs were passed over on purpose, ``failed`` unreadable;
-    ``warnings`` name articles indexed with something left out (an unreadable date)."""
+    ``warnings`` name articles indexed with something left out (an unreadable date); ``copies``
+    were indexed and grouped with the article they repeat word for word."""
 
     added: int = 0
     replaced: int = 0
@@ -39,7 +48,8 @@ class IngestReport:
     inputs: int = 0
     unchanged: int = 0  # inputs not read again: the index holds them as they are
     warnings: list[Failure] = field(default_factory=list)
-    duplicates: int = 0  # articles not indexed: the same text as another id
+    duplicates: int = 0  # exact copies left out (only when copies are dropped)
+    copies: list[Copy] = field(default_factory=list)
 
     @property
     def committed(self) -> int:
@@ -90,8 +100,10 @@ def _ingest(
     report: IngestReport,
     on_progress: ProgressCallback | None,
 ) -> None:
-    writing = target.writing(options.wait, options.procs, options.memory_mb)
-    with writing, closing(StoryGrouper(target.folder, target.holds)) as grouper:
+    with (
+        target.writing(options.wait, options.procs, options.memory_mb),
+        closing(StoryGrouper(target.folder, target.holds, options.drop_copies)) as grouper,
+    ):
         ledger = InputLedger(target.folder, options.key(target.version))
         batch = _Batch(target, report, options, ledger, grouper.committed)
         preparer = Preparer(
@@ -108,9 +120,11 @@ def _ingest(
                         read += 1
                         article = prepared.article
                         verdict = grouper.judge(article, prepared.fingerprint)
-                        if verdict.duplicate_of is not None and not options.keep_duplicates:
-                            report.duplicates += 1
-                            continue
+                        if verdict.duplicate_of is not None:
+                            if options.drop_copies:
+                                report.duplicates += 1
+                                continue
+                            report.copies.append(Copy(article.id, verdict.duplicate_of))
                         batch.add(article, verdict.story)
                         if on_progress and read % _PROGRESS_EVERY == 0:
                             on_progress(IngestProgress(done - 1, total, read, report.committed))
