@@ -19,6 +19,12 @@ The CLI catches ``BylineError``, prints ``<label>: <message>`` on one line (``Er
 exits with ``exit_code``. Anything else escaping is a bug.
 """
 
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
 
 class BylineError(Exception):
     """Base of all errors Byline expects and explains."""
@@ -87,3 +93,20 @@ class ArticleError(BylineError):
 
 class MissingExtra(IngestError):
     """A format needs an optional dependency that is not installed; the message names the extra."""
+
+
+@contextlib.contextmanager
+def reported_write_errors(location: str | Path, aftermath: Callable[[], str]) -> Iterator[None]:
+    """Turn a failure to write the index at ``location`` (no permission, a full disk) into one
+    line: ``IndexNotWritable``, its message ending with ``aftermath()``, what became of the work."""
+    try:
+        yield
+    except Exception as exc:
+        import sqlite3  # (loaded already by whatever wrote the tables)
+
+        if not isinstance(exc, OSError | sqlite3.Error):
+            raise
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise IndexNotWritable(
+            f"cannot write to the index at {location}: {reason}; {aftermath()}"
+        ) from exc

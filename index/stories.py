@@ -28,16 +28,15 @@ import operator
 import re
 import sqlite3
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from whoosh.searching import Searcher
 
 from index.article import Article
-from index.embedded.fast_analysis import looked_up
 from index.enrich.clean import fold_typography
+from index.word_cache import looked_up
 
 STORY_TABLE = "stories.sqlite"
 BINS = 64
@@ -199,40 +198,38 @@ CREATE INDEX IF NOT EXISTS bands_by_id ON bands (id);
 
 
 class StoryGrouper:
-    """Decides each article's fate, remembering fingerprints in ``STORY_TABLE`` beside the index.
-    Fingerprints to judge must be made the table's way (``hashing``).
+    """Decides each article's fate, remembering fingerprints in ``STORY_TABLE`` in the index's
+    folder. Fingerprints to judge must be made the table's way (``hashing``).
 
     The table is written as articles are judged and committed after each index commit (with
     the rows of the next batch read so far). Rows of articles not in the index (since deleted,
-    or never committed) are ignored: an exact duplicate must repeat an article that is there,
-    or one pending in this run. With ``drop_copies`` an exact copy is judged but not remembered
-    (it will not be indexed); otherwise it is remembered like any other article.
+    or never committed) are ignored: an exact duplicate must repeat an article that is there
+    (``holds`` says whether the last commit has an id), or one pending in this run. With
+    ``drop_copies`` an exact copy is judged but not remembered (it will not be indexed);
+    otherwise it is remembered like any other article.
     """
 
-    def __init__(self, index_path: Path, drop_copies: bool = False) -> None:
+    def __init__(
+        self, folder: Path, holds: Callable[[str], bool], drop_copies: bool = False
+    ) -> None:
         self.drop_copies = drop_copies
-        self.db = sqlite3.connect(index_path / STORY_TABLE)
+        self.db = sqlite3.connect(folder / STORY_TABLE)
         self.db.executescript(_TABLES)
         (self.hashing,) = self.db.execute("PRAGMA user_version").fetchone()
         if self.db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None:
             self.hashing = WORD_HASHING  # a new table (or an empty one): the faster way
             self.db.execute(f"PRAGMA user_version = {WORD_HASHING}")
-        self.searcher: Searcher | None = None
+        self.holds = holds
         self._pending: set[str] = set()
 
-    def use(self, searcher: Searcher, committed: Iterable[str] = ()) -> None:
-        """Check liveness in ``searcher`` from now on: called after each commit, with the ids
-        of the articles it committed (no longer pending: the searcher sees them)."""
+    def committed(self, ids: Iterable[str]) -> None:
+        """Called after each index commit, with the ids of the articles it committed (no longer
+        pending: the index holds them)."""
         self.db.commit()
-        if self.searcher is not None:
-            self.searcher.close()
-        self.searcher = searcher
-        self._pending.difference_update(committed)
+        self._pending.difference_update(ids)
 
     def close(self) -> None:
         """Stop; rows not yet committed with an index commit are dropped."""
-        if self.searcher is not None:
-            self.searcher.close()
         self.db.close()
 
     def judge(self, article: Article, found: Fingerprint | None = None) -> Verdict:
@@ -258,10 +255,7 @@ class StoryGrouper:
         return Verdict(found, story, duplicate_of=copy_of)
 
     def _live(self, article_id: str) -> bool:
-        if article_id in self._pending:
-            return True
-        searcher = self.searcher
-        return searcher is not None and searcher.document_number(id=article_id) is not None
+        return article_id in self._pending or self.holds(article_id)
 
     def _find_hash(self, body_hash: str, article_id: str) -> tuple[str, str] | None:
         """The id and story of a live article with the same text."""

@@ -8,15 +8,21 @@ django-haystack's shape: one base class, one implementation per engine.
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from index.article import Article
+from search.results import DEFAULT_CHECK_SAMPLE
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # (the indexing run loads when something is indexed, not with every search)
+    from index.pipeline.ingest import IngestReport, ProgressCallback
+    from index.pipeline.options import IngestOptions
+    from index.pipeline.target import IndexTarget
     from search.results import (
+        CheckReport,
         DailyCounts,
         IndexStats,
         Match,
@@ -25,6 +31,9 @@ if TYPE_CHECKING:
         SimilarResult,
         SourceCount,
     )
+
+# Where the index is when ``--index`` does not say: this variable, else a per-user data folder.
+INDEX_ENV_VAR = "BYLINE_INDEX"
 
 
 class Engine(ABC):
@@ -92,9 +101,44 @@ class Engine(ABC):
     ) -> int:
         """Delete by id, by source or by query (exactly one of them), in one commit."""
 
+    @abstractmethod
+    def check(self, sample: int = DEFAULT_CHECK_SAMPLE) -> CheckReport:
+        """Verify the index without changing it, reading back ``sample`` stored articles."""
+
+    @abstractmethod
+    def optimize(self, wait: float) -> tuple[int, int]:
+        """Merge the index's parts into one (dropping deleted articles); parts before, after."""
+
+    @abstractmethod
+    def target(self) -> IndexTarget:
+        """What an indexing run writes to (``index/pipeline/target.py``)."""
+
+    def ingest(
+        self,
+        paths: list[str],
+        options: IngestOptions | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> IngestReport:
+        """Read every article found under ``paths`` into the index: the same run for every
+        engine (``index/pipeline/ingest.py``), writing to the engine's ``target``."""
+        from index.pipeline.ingest import ingest
+
+        return ingest(paths, self.target(), options, on_progress)
+
+
+def index_location(location: str | Path | None = None) -> Path:
+    """``--index`` if given, else ``$BYLINE_INDEX``, else the per-user data folder."""
+    if location:
+        return Path(location).expanduser()
+    if os.environ.get(INDEX_ENV_VAR):
+        return Path(os.environ[INDEX_ENV_VAR]).expanduser()
+    import platformdirs  # (only when no location is given)
+
+    return Path(platformdirs.user_data_dir("byline")) / "index"
+
 
 def open_engine(location: str | Path | None = None) -> Engine:
     """The engine for ``--index`` (or ``$BYLINE_INDEX``, or the per-user default folder)."""
     from search.embedded.engine import EmbeddedEngine
 
-    return EmbeddedEngine.at(location)
+    return EmbeddedEngine(index_location(location))

@@ -132,3 +132,23 @@ class Match:
     article: Article
     story: str
     copies: int = 1
+
+
+DEFAULT_CHECK_SAMPLE = 1_000  # stored articles a check reads back
+
+
+@dataclass(slots=True)
+class CheckReport:
+    """What checking an index looked at and every problem it found."""
+
+    location: str
+    schema_version: int
+    segments: int = 0
+    articles: int = 0
+    deleted: int = 0
+    sampled: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems

@@ -11,9 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from index.embedded import segments
-from index.pipeline.ingest import ingest
 from index.pipeline.options import IngestOptions
 from search.cli.app import app
+from search.engine import open_engine
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -112,7 +112,7 @@ def archive_file(tmp_path: Path) -> Path:
 def index_path(tmp_path: Path, archive_file: Path) -> Path:
     """A real index holding ``ARCHIVE``."""
     path = tmp_path / "index"
-    report = ingest([str(archive_file)], path, IngestOptions())
+    report = open_engine(path).ingest([str(archive_file)], IngestOptions())
     assert report.added == len(ARCHIVE) and not report.failed
     return path
 

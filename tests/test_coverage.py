@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 
 from index.enrich.dates import parse_bound
 from index.errors import InvalidDate
-from index.pipeline.ingest import ingest
 from index.pipeline.options import IngestOptions
 from search.analysis.export import export
 from search.analysis.lineage import lineage
@@ -81,7 +80,7 @@ def _records() -> list[dict]:
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("coverage")
     records = write_jsonl(folder / "archive.jsonl", _records())
-    ingest([str(records)], folder / "index", IngestOptions())
+    open_engine(folder / "index").ingest([str(records)], IngestOptions())
     return folder / "index"
 
 
@@ -306,7 +305,7 @@ def test_terms_count_syndicated_copies_once(tmp_path: Path) -> None:
         {"id": f"bg{i}", "title": f"Market report {i}", "body": "stocks"} for i in range(30)
     ]
     write_jsonl(tmp_path / "a.jsonl", records)
-    ingest([str(tmp_path / "a.jsonl")], tmp_path / "ix", IngestOptions())
+    open_engine(tmp_path / "ix").ingest([str(tmp_path / "a.jsonl")], IngestOptions())
     result = significant_terms(open_engine(tmp_path / "ix"), "airship", top=50)
     terms = {term.term: term for term in result.terms}
     assert result.matches == 9 and result.sampled == result.stories < 9

@@ -15,8 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-from index.embedded.maintenance import check_index
 from index.embedded.store import open_index
+from search.embedded.maintenance import check_index
 
 ARTICLES, PER_FILE, BATCH, KILLS = 1_500, 100, 100, 20
 

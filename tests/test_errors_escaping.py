@@ -222,9 +222,9 @@ def test_ctrl_c_while_indexing_stops_quietly_keeping_what_was_committed(
 
 def test_an_interrupted_ingest_says_how_many_articles_it_committed(tmp_path: Path) -> None:
     from index.errors import Interrupted
-    from index.pipeline.ingest import IngestProgress, ingest
+    from index.pipeline.ingest import IngestProgress
     from index.pipeline.options import IngestOptions
-    from search.embedded.manage import index_stats
+    from search.engine import open_engine
 
     folder, index = tmp_path / "wire", tmp_path / "index"
     _many_articles(folder, files=2, per_file=3 * PARALLEL_FROM)
@@ -235,11 +235,11 @@ def test_an_interrupted_ingest_says_how_many_articles_it_committed(tmp_path: Pat
 
     options = IngestOptions(batch_size=PARALLEL_FROM)
     with pytest.raises(Interrupted) as caught:
-        ingest([str(folder)], index, options, ctrl_c_once_committed)
+        open_engine(index).ingest([str(folder)], options, ctrl_c_once_committed)
     assert caught.value.exit_code == 130
     said = re.fullmatch(r"([\d,]+) articles of this run were committed to .+", str(caught.value))
     assert said, str(caught.value)
-    assert index_stats(index).articles == int(said[1].replace(",", "")) > 0
+    assert open_engine(index).stats().articles == int(said[1].replace(",", "")) > 0
 
 
 # --- Inputs that cannot be read ----------------------------------------------------------------
@@ -363,10 +363,10 @@ HEADLINES = [
 
 @pytest.fixture
 def headline_index(tmp_path: Path) -> Path:
-    from index.pipeline.ingest import ingest
+    from search.engine import open_engine
 
     path = tmp_path / "index"
-    assert ingest([str(write_jsonl(tmp_path / "h.jsonl", HEADLINES))], path).added == 3
+    assert open_engine(path).ingest([str(write_jsonl(tmp_path / "h.jsonl", HEADLINES))]).added == 3
     return path
 
 

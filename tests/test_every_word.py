@@ -13,7 +13,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from index.embedded.analysis import WORD_PATTERN
-from index.pipeline.ingest import ingest
 from index.pipeline.options import IngestOptions
 from search.engine import open_engine
 from search.results import SearchRequest
@@ -54,7 +53,9 @@ def headlines(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("headlines")
     records = [{"id": key, "title": title, "body": ""} for key, title in HEADLINES.items()]
     index = folder / "index"
-    ingest([str(write_jsonl(folder / "headlines.jsonl", records))], index, IngestOptions())
+    open_engine(index).ingest(
+        [str(write_jsonl(folder / "headlines.jsonl", records))], IngestOptions()
+    )
     return index
 
 
@@ -146,7 +147,7 @@ def test_any_word_of_a_title_searched_alone_finds_it(
     title = " ".join(words)
     records = [{"id": "it", "title": title, "body": ""}, {"id": "other", "title": "x", "body": ""}]
     index = folder / "index"
-    ingest([str(write_jsonl(folder / "one.jsonl", records))], index, IngestOptions())
+    open_engine(index).ingest([str(write_jsonl(folder / "one.jsonl", records))], IngestOptions())
     word = words[pick % len(words)]
     query = f'"{word}"' if '"' not in word else word
     assert "it" in _found(index, query), (title, word)
@@ -166,7 +167,7 @@ def test_common_words_and_joined_words_do_not_make_an_article_longer(tmp_path: P
         {"id": "other", "title": "Wind tunnel results", "body": "Wind tunnel results for a wing"},
     ]
     index = tmp_path / "index"
-    ingest([str(write_jsonl(tmp_path / "a.jsonl", records))], index, IngestOptions())
+    open_engine(index).ingest([str(write_jsonl(tmp_path / "a.jsonl", records))], IngestOptions())
     result = open_engine(index).search(SearchRequest(query="turbine", facets=()))
     scores = {hit.article.id: hit.score for hit in result.hits}
     assert scores.keys() == {"plain", "wordy"}

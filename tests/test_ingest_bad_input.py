@@ -11,10 +11,10 @@ from pathlib import Path
 from conftest import write_jsonl
 
 from index.embedded.store import open_index
-from index.pipeline.ingest import ingest
 from index.pipeline.options import IngestOptions
 from index.pipeline.preparing import WINDOW
 from search.embedded.manage import get_article
+from search.engine import open_engine
 
 GOOD = {"id": "good-1", "title": "Talks resume in Geneva", "body": "Diplomats met again."}
 
@@ -29,7 +29,7 @@ def _records(count: int, prefix: str) -> list[dict]:
 def _run(tmp_path: Path, folder: Path):
     write_jsonl(folder / "good.jsonl", [GOOD])
     index = tmp_path / "index"
-    report = ingest([str(folder)], index, IngestOptions(batch_size=500))
+    report = open_engine(index).ingest([str(folder)], IngestOptions(batch_size=500))
     get_article(index, "good-1")  # the good file always made it
     return report, {f.origin: f.reason for f in report.failed}
 
@@ -156,7 +156,7 @@ def test_a_long_input_prepared_by_helper_processes_reports_and_indexes_as_one_pr
     reports, stored = [], []
     for procs in (1, 2):
         index = tmp_path / f"index-{procs}"
-        report = ingest([str(path)], index, IngestOptions(procs=procs))
+        report = open_engine(index).ingest([str(path)], IngestOptions(procs=procs))
         reports.append(
             (report.added, len(report.copies), report.failed, report.warnings, report.skipped)
         )

@@ -10,10 +10,10 @@ from conftest import write_jsonl
 
 from index.article import Article
 from index.enrich.clean import Cleaner, load_rules
-from index.pipeline.ingest import ingest
 from index.pipeline.options import IngestOptions
 from search.embedded.manage import get_article
 from search.embedded.searching import search
+from search.engine import open_engine
 from search.results import SearchRequest
 
 PROSE_1 = "The Pentagon will open talks with Russia on Wednesday, officials said."
@@ -113,7 +113,7 @@ def test_typography_is_folded_for_matching_but_displayed_as_printed(tmp_path: Pa
     )
     path = write_jsonl(tmp_path / "a.jsonl", [{"id": "t1", "title": "Markets", "body": body}])
     index = tmp_path / "index"
-    ingest([str(path)], index, IngestOptions())
+    open_engine(index).ingest([str(path)], IngestOptions())
     for query in ("financial", '"syrian airspace"', "officials", "us dollars"):
         assert search(index, SearchRequest(query)).total == 1, query
     assert get_article(index, "t1").body == body

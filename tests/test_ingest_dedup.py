@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from index import stories as dedup
 from index.article import Article
 from index.embedded.segments import PARALLEL_FROM
-from index.pipeline.ingest import ingest
 from index.pipeline.options import IngestOptions
 from index.stories import fingerprint, minhash, normalised_words, resemblance, shingles
+from search.engine import open_engine
 
 WIRE = (
     "WASHINGTON (Reuters) - The Pentagon will open talks with Russia on Wednesday to avoid "
@@ -83,7 +83,7 @@ def _stories(index: Path) -> dict[str, str]:
 def _index_records(tmp_path: Path, records: list[dict], **options) -> tuple[Path, object]:
     path = write_jsonl(tmp_path / f"wire-{len(list(tmp_path.iterdir()))}.jsonl", records)
     index = tmp_path / "index"
-    return index, ingest([str(path)], index, IngestOptions(**options))
+    return index, open_engine(index).ingest([str(path)], IngestOptions(**options))
 
 
 def test_exact_copies_are_kept_grouped_and_listed(tmp_path: Path, invoke) -> None:

@@ -17,10 +17,10 @@ from conftest import write_jsonl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.pipeline.ingest import ingest
 from index.pipeline.options import IngestOptions
 from index.readers.records import Undecodable, decode, guess_encoding
 from search.embedded.manage import get_article
+from search.engine import open_engine
 
 ARTICLE_HTML = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -70,7 +70,7 @@ ATOM = """<?xml version="1.0" encoding="utf-8"?>
 
 
 def _index(tmp_path: Path, *paths: Path, **options):
-    return ingest([str(p) for p in paths], tmp_path / "index", IngestOptions(**options))
+    return open_engine(tmp_path / "index").ingest([str(p) for p in paths], IngestOptions(**options))
 
 
 def test_html_page_gives_article_text_and_metadata(tmp_path: Path) -> None:

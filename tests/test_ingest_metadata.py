@@ -14,9 +14,9 @@ from index.enrich.authors import split_authors
 from index.enrich.dates import parse_published
 from index.enrich.publishers import infer_source, load_publishers
 from index.errors import InvalidDate
-from index.pipeline.ingest import ingest
 from index.pipeline.options import IngestOptions
 from search.embedded.manage import get_article
+from search.engine import open_engine
 
 PUBLISHERS = load_publishers()
 
@@ -110,7 +110,7 @@ def test_unreadable_date_is_a_warning_and_the_article_is_indexed(tmp_path: Path,
     assert f"warning: {tmp_path / 'a.jsonl'}:2: cannot read date" in stderr
     assert get_article(index, "bad").published is None
     assert get_article(index, "impossible").published is None
-    report = ingest([str(tmp_path / "a.jsonl")], tmp_path / "again", IngestOptions())
+    report = open_engine(tmp_path / "again").ingest([str(tmp_path / "a.jsonl")], IngestOptions())
     assert [w.origin.rsplit(":", 1)[1] for w in report.warnings] == ["2", "3"]
 
 

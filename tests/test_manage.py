@@ -13,8 +13,8 @@ from conftest import write_jsonl
 
 from index.embedded.store import writer_lock
 from index.errors import IndexLocked
-from index.pipeline.ingest import ingest
 from index.pipeline.options import IngestOptions
+from search.engine import open_engine
 
 
 def test_show_prints_the_whole_article(invoke, index_path: Path) -> None:
@@ -117,7 +117,7 @@ def test_a_second_writer_waits_then_gives_up_clearly(index_path: Path, archive_f
         assert ready.wait(10)
         started = time.monotonic()
         with pytest.raises(IndexLocked, match="another process is writing"):
-            ingest([str(archive_file)], index_path, IngestOptions(wait=0.5))
+            open_engine(index_path).ingest([str(archive_file)], IngestOptions(wait=0.5))
         assert time.monotonic() - started >= 0.5
         # Searching is not blocked by the writer.
         from search.embedded.searching import search
@@ -127,7 +127,9 @@ def test_a_second_writer_waits_then_gives_up_clearly(index_path: Path, archive_f
     finally:
         holder.join()
     # Once the holder is gone, writing works again.
-    report = ingest([str(archive_file)], index_path, IngestOptions(wait=0.5, force=True))
+    report = open_engine(index_path).ingest(
+        [str(archive_file)], IngestOptions(wait=0.5, force=True)
+    )
     assert report.replaced == 5
 
 
@@ -138,7 +140,7 @@ def test_a_killed_writer_leaves_no_stale_lock(index_path: Path, archive_file: Pa
     assert ready.wait(10)
     holder.kill()
     holder.join()
-    report = ingest([str(archive_file)], index_path, IngestOptions(wait=2, force=True))
+    report = open_engine(index_path).ingest([str(archive_file)], IngestOptions(wait=2, force=True))
     assert report.replaced == 5
 
 

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from index.embedded.store import open_index
-from index.pipeline.ingest import ingest
 from index.pipeline.options import IngestOptions
+from search.engine import open_engine
 
 NASTY = Path(__file__).resolve().parent / "fixtures" / "nasty"
 
@@ -18,7 +18,7 @@ def _stored(index: Path) -> dict[str, dict]:
 
 
 def test_nasty_fixtures(tmp_path: Path) -> None:
-    report = ingest([str(NASTY)], tmp_path / "ix", IngestOptions())
+    report = open_engine(tmp_path / "ix").ingest([str(NASTY)], IngestOptions())
     stored = _stored(tmp_path / "ix")
     assert sorted(i for i in stored if not i.startswith("sha1:")) == [
         "bom-1",
@@ -75,7 +75,7 @@ def test_ten_megabyte_lines(tmp_path: Path) -> None:
         + "\n",
         encoding="utf-8",
     )
-    report = ingest([str(big)], tmp_path / "ix", IngestOptions())
+    report = open_engine(tmp_path / "ix").ingest([str(big)], IngestOptions())
     assert report.added == 2
     assert [f.origin for f in report.failed] == [f"{big}:2"]
     stored = _stored(tmp_path / "ix")
@@ -90,7 +90,7 @@ def test_deeply_nested_json(tmp_path: Path) -> None:
         '{"a":' * 100_000 + "1" + "}" * 100_000 + "\n" + '{"title": "fine", "body": "b"}\n',
         encoding="utf-8",
     )
-    report = ingest([str(deep), str(lines)], tmp_path / "ix", IngestOptions())
+    report = open_engine(tmp_path / "ix").ingest([str(deep), str(lines)], IngestOptions())
     assert report.added == 1
     assert {f.origin: f.reason for f in report.failed} == {
         str(deep): "invalid JSON: nested too deeply",

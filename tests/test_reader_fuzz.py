@@ -11,8 +11,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.pipeline.ingest import ingest
 from index.pipeline.options import IngestOptions
+from search.engine import open_engine
 
 _line = st.text(
     st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"), max_size=30
@@ -84,7 +84,9 @@ def _check(files: dict[str, bytes], expected: int, format_name: str | None = Non
         (root / "in").mkdir()
         for name, data in files.items():
             (root / "in" / name).write_bytes(data)
-        report = ingest([str(root / "in")], root / "ix", IngestOptions(format=format_name))
+        report = open_engine(root / "ix").ingest(
+            [str(root / "in")], IngestOptions(format=format_name)
+        )
     assert report.skipped == []
     # Exact copies of another article are indexed too (and grouped with it).
     assert report.committed + len(report.failed) == expected, report.failed

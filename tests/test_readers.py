@@ -12,14 +12,14 @@ from conftest import write_jsonl
 
 from index.enrich.fields import ALIASES, FieldMapping
 from index.errors import IngestError
-from index.pipeline.ingest import ingest
 from index.pipeline.options import IngestOptions
 from search.embedded.manage import get_article
+from search.engine import open_engine
 
 
 def _index(tmp_path: Path, *paths: Path, **options) -> tuple:
     index = tmp_path / "ix"
-    report = ingest([str(p) for p in paths], index, IngestOptions(**options))
+    report = open_engine(index).ingest([str(p) for p in paths], IngestOptions(**options))
     return index, report
 
 
@@ -198,7 +198,7 @@ def test_ids_fall_back_to_url_then_content_hash(tmp_path: Path) -> None:
     # The same text with other spacing is the same article: replaced, not duplicated.
     again = tmp_path / "b.jsonl"
     again.write_text('{"title": "No URL", "body": "same text"}\n', encoding="utf-8")
-    report = ingest([str(again)], index, IngestOptions())
+    report = open_engine(index).ingest([str(again)], IngestOptions())
     assert (report.added, report.replaced) == (0, 1)
 
 

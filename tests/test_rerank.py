@@ -10,10 +10,10 @@ from conftest import write_jsonl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.pipeline.ingest import ingest
 from index.pipeline.options import IngestOptions
 from search.embedded.rerank import DEPTH
 from search.embedded.searching import search
+from search.engine import open_engine
 from search.results import SearchRequest
 
 
@@ -41,7 +41,7 @@ def rates_index(tmp_path: Path) -> Path:
         {"id": "other", "title": "Festival news", "body": f"The festival opened. {filler}"},
     ]
     path = tmp_path / "index"
-    ingest([str(write_jsonl(tmp_path / "rates.jsonl", records))], path, IngestOptions())
+    open_engine(path).ingest([str(write_jsonl(tmp_path / "rates.jsonl", records))], IngestOptions())
     return path
 
 
@@ -86,7 +86,7 @@ def wordy_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ]
     folder = tmp_path_factory.mktemp("wordy")
     path = folder / "index"
-    ingest([str(write_jsonl(folder / "wordy.jsonl", records))], path, IngestOptions())
+    open_engine(path).ingest([str(write_jsonl(folder / "wordy.jsonl", records))], IngestOptions())
     return path
 
 
@@ -120,7 +120,9 @@ def test_british_and_american_spellings_find_each_other(tmp_path: Path) -> None:
         {"id": "tech", "title": "Linearised flow", "body": "A generalised method."},
     ]
     path = tmp_path / "index"
-    ingest([str(write_jsonl(tmp_path / "spelling.jsonl", records))], path, IngestOptions())
+    open_engine(path).ingest(
+        [str(write_jsonl(tmp_path / "spelling.jsonl", records))], IngestOptions()
+    )
     for query in ("organisation", "organization", "centre colour", "analyzed"):
         assert sorted(_ids(path, query)) == ["uk", "us"], query
     assert _ids(path, "linearized generalized") == ["tech"]
@@ -161,7 +163,9 @@ def test_the_best_match_outweighs_several_weaker_ones_in_deciding_the_topic(
         ),
     ]
     path = tmp_path / "index"
-    ingest([str(write_jsonl(tmp_path / "engines.jsonl", records))], path, IngestOptions())
+    open_engine(path).ingest(
+        [str(write_jsonl(tmp_path / "engines.jsonl", records))], IngestOptions()
+    )
     assert _ids(path, query, rerank=False)[0] == "best"  # (coolant and oxygen tie)
     ranked = _ids(path, query)
     assert ranked[0] == "best"  # (counted by their plain scores, the three would lead)

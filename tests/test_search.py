@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import write_jsonl
 
-from index.pipeline.ingest import ingest
 from index.pipeline.options import IngestOptions
 from search.embedded.searching import search
+from search.engine import open_engine
 from search.query import Filters
 from search.results import SearchRequest
 
@@ -58,7 +58,7 @@ def test_phrases_need_the_words_in_order_and_score_as_their_words(tmp_path: Path
     }
     records = [{"id": key, "title": "Markets", "body": body} for key, body in bodies.items()]
     index = tmp_path / "index"
-    ingest([str(write_jsonl(tmp_path / "a.jsonl", records))], index, IngestOptions())
+    open_engine(index).ingest([str(write_jsonl(tmp_path / "a.jsonl", records))], IngestOptions())
     phrase = search(index, SearchRequest(query='"oil prices"'))
     words = search(index, SearchRequest(query="oil prices"))
     assert (
@@ -216,7 +216,7 @@ def test_snippets_show_the_passage_with_the_most_different_words_the_first_of_eq
         {"id": "equal", "title": "One", "body": f"First tally. {filler}Second tally. {filler}"},
     ]
     index = tmp_path / "ix"
-    ingest([str(write_jsonl(tmp_path / "a.jsonl", records))], index, IngestOptions())
+    open_engine(index).ingest([str(write_jsonl(tmp_path / "a.jsonl", records))], IngestOptions())
 
     def snippet(query: str) -> str:
         [hit] = search(index, SearchRequest(query)).hits
@@ -318,7 +318,9 @@ def dated_index(tmp_path: Path) -> Path:
         }
     )
     path = tmp_path / "index"
-    ingest([str(write_jsonl(tmp_path / "bridge.jsonl", records))], path, IngestOptions())
+    open_engine(path).ingest(
+        [str(write_jsonl(tmp_path / "bridge.jsonl", records))], IngestOptions()
+    )
     return path
 
 

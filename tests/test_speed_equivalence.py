@@ -64,7 +64,6 @@ from index.embedded.term_table import CompactTermsWriter
 from index.enrich.dates import parse_bound, to_naive_utc
 from index.enrich.fields import FieldMapping, record_to_article
 from index.errors import IngestError
-from index.pipeline.ingest import ingest
 from index.pipeline.options import IngestOptions
 from search.cli.render import search_json
 from search.embedded import array_scoring
@@ -80,6 +79,7 @@ from search.embedded.snippets import (
     make_snippet,
     searched_forms,
 )
+from search.engine import open_engine
 from search.query import Filters
 from search.results import SearchRequest
 
@@ -149,7 +149,7 @@ def _answers(index: Path, requests: list[SearchRequest] = REQUESTS) -> list[dict
 def _build(tmp_path: Path, name: str, records: list[dict], **options: object) -> Path:
     source = write_jsonl(tmp_path / f"{name}.jsonl", records)
     index = tmp_path / name
-    report = ingest([str(source)], index, IngestOptions(**options))  # type: ignore[arg-type]
+    report = open_engine(index).ingest([str(source)], IngestOptions(**options))  # type: ignore[arg-type]
     assert not report.failed
     return index
 
@@ -191,7 +191,9 @@ def test_an_index_made_before_the_table_of_forms_is_not_given_one(tmp_path: Path
     records = _records(300)
     index = _build(tmp_path, "older", records[:150])
     (index / FORMS_TABLE).unlink()
-    ingest([str(write_jsonl(tmp_path / "more.jsonl", records[150:]))], index, IngestOptions())
+    open_engine(index).ingest(
+        [str(write_jsonl(tmp_path / "more.jsonl", records[150:]))], IngestOptions()
+    )
     assert not (index / FORMS_TABLE).exists()
     assert _answers(index) == _answers(_build(tmp_path, "newer", records))
 
@@ -205,15 +207,16 @@ def test_a_damaged_table_of_forms_costs_speed_not_snippets(tmp_path: Path) -> No
     (index / FORMS_TABLE).write_bytes(b"not a database")
     rest = write_jsonl(tmp_path / "rest.jsonl", records[100:])
     with pytest.raises(IngestError, match=r"forms\.sqlite is damaged .*delete it"):
-        ingest([str(rest)], index, IngestOptions())
+        open_engine(index).ingest([str(rest)], IngestOptions())
     (index / FORMS_TABLE).unlink()
-    ingest([str(rest)], index, IngestOptions())
+    open_engine(index).ingest([str(rest)], IngestOptions())
     assert _answers(index) == expected
 
 
 @pytest.fixture(params=["fork", "forkserver"])
 def start_method(request: pytest.FixtureRequest) -> Iterator[str]:
-    """The program's choice of how processes start (the byline command's is forkserver)."""
+    """The program's choice of how processes start: indexing forks its own processes whatever
+    it is."""
     if request.param not in multiprocessing.get_all_start_methods():
         pytest.skip(f"no {request.param} here")
     previous = multiprocessing.get_start_method(allow_none=True)
@@ -222,57 +225,59 @@ def start_method(request: pytest.FixtureRequest) -> Iterator[str]:
     multiprocessing.set_start_method(previous, force=True)
 
 
-@pytest.mark.skipif(
-    not Path(f"/proc/self/task/{os.getpid()}/children").exists(), reason="needs /proc children"
-)
-def test_a_process_that_wrote_its_share_of_a_batch_ends(tmp_path: Path, start_method: str) -> None:
+def test_a_process_that_wrote_its_share_of_a_batch_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, start_method: str
+) -> None:
     """A writing process gives its memory back between batches (kept, each held what it had
-    used while the next batch was read and the tail merged, over the memory budget)."""
+    used while the next batch was read and the tail merged, over the memory budget): each share
+    of each batch is written by a new process, which ends."""
     records = _records(3 * PARALLEL_FROM, seed=3)
     parts = [records[start : start + 250] for start in range(0, len(records), 250)]
     paths = [write_jsonl(tmp_path / f"part{n:02}.jsonl", part) for n, part in enumerate(parts)]
-    seen: set[int] = set()
+    writers, write_share = tmp_path / "writers", segments._write_share
 
-    def children(_: object) -> None:  # (and theirs: writers come from a server process)
-        todo = [os.getpid()]
-        while todo:
-            try:
-                tasks = list(Path(f"/proc/{todo.pop()}/task").iterdir())
-                found = [int(p) for task in tasks for p in (task / "children").read_text().split()]
-            except OSError:  # (a process that has just ended)
-                continue
-            seen.update(found)
-            todo.extend(found)
+    def noting_the_writer(*arguments: object) -> object:
+        with writers.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        return write_share(*arguments)
 
+    monkeypatch.setattr(segments, "_write_share", noting_the_writer)
     options = IngestOptions(procs=2, batch_size=PARALLEL_FROM)
-    report = ingest([str(path) for path in paths], tmp_path / "index", options, children)
+    report = open_engine(tmp_path / "index").ingest([str(path) for path in paths], options)
     assert report.committed == len(records) and len(open_index(tmp_path / "index")._segments()) == 6
-    # Two helpers prepare articles throughout (and with forkserver a server process forks the
-    # writers); each of the three batches had two new writers (the last batch's are seen, if at
-    # all, only after the last file is read).
-    assert len(seen) >= 2 + (start_method == "forkserver") + 2 * 2
+    pids = writers.read_text().split()
+    assert len(set(pids)) == len(pids) == 3 * 2 and str(os.getpid()) not in pids
+    assert not [pid for pid in pids if Path(f"/proc/{pid}").exists()]
 
 
 def test_a_script_without_a_main_guard_indexes_in_parallel_once(tmp_path: Path) -> None:
-    # Processes started by a server run the main script again: this one would index again in
-    # each (and they would wait on the index's lock), batch after batch, never ending.
+    """Processes started by a server run the main script again: this one would index again in
+    each (and they would wait on the index's lock), batch after batch, never ending. And no
+    process is forked while another thread runs, which may start it with a lock that thread
+    held: from Python 3.12 on, that warns (``DeprecationWarning: This process ... is
+    multi-threaded, use of fork() may lead to deadlocks in the child``)."""
     records = _records(2 * PARALLEL_FROM, seed=4)
     corpus, index = write_jsonl(tmp_path / "corpus.jsonl", records), tmp_path / "index"
     script = tmp_path / "unguarded.py"
     script.write_text(
         "from pathlib import Path\n"
         "from index.pipeline.options import IngestOptions\n"
-        "from index.pipeline.ingest import ingest\n"
+        "from search.engine import open_engine\n"
         f"options = IngestOptions(procs=2, batch_size={PARALLEL_FROM})\n"
-        f"report = ingest([{str(corpus)!r}], Path({str(index)!r}), options)\n"
+        f"report = open_engine(Path({str(index)!r})).ingest([{str(corpus)!r}], options)\n"
         "print('committed', report.committed)\n"
     )
     run = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, timeout=180, check=False
+        [sys.executable, "-W", "always::DeprecationWarning", str(script)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
     )
     assert run.returncode == 0, run.stderr[-2_000:]
     assert run.stdout.splitlines() == [f"committed {len(records)}"]
     assert len(open_index(index)._segments()) >= 2  # (written by two processes)
+    assert "fork()" not in run.stderr, run.stderr[-2_000:]
 
 
 def test_the_process_that_commits_adds_the_forms_each_process_met(
@@ -508,7 +513,9 @@ def test_blocks_written_in_earlier_forms_are_read_alongside_new_ones(
     index = _extract(FIXTURES / fixture, tmp_path / "old")
     assert _block_forms(index) == {form}
     records = [record | {"id": f"new-{n}"} for n, record in enumerate(_records(200, seed=3))]
-    report = ingest([str(write_jsonl(tmp_path / "new.jsonl", records))], index, IngestOptions())
+    report = open_engine(index).ingest(
+        [str(write_jsonl(tmp_path / "new.jsonl", records))], IngestOptions()
+    )
     assert report.added == 200 and not report.failed
     assert _block_forms(index) == {form, "narrow"}
     _assert_ranks_and_finds_phrases_as_whoosh(open_index(index))
@@ -766,7 +773,7 @@ def test_what_analysis_learned_serves_every_opening_of_the_index(index_path: Pat
 def test_a_kept_searcher_sees_every_new_commit(tmp_path: Path, index_path: Path) -> None:
     assert search(index_path, SearchRequest(query="geneva")).total == 1
     extra = write_jsonl(tmp_path / "extra.jsonl", [{"id": "x", "title": "Geneva", "body": "b"}])
-    ingest([str(extra)], index_path, IngestOptions())
+    open_engine(index_path).ingest([str(extra)], IngestOptions())
     result = search(index_path, SearchRequest(query="geneva"))
     assert result.total == 2
     # The new segment has no source column at all: its article counts under no source.
@@ -811,9 +818,8 @@ def test_memory_does_not_grow_with_the_index_while_indexing(tmp_path: Path) -> N
     held: list[int] = []
     tracemalloc.start()
     try:
-        ingest(
+        open_engine(tmp_path / "index").ingest(
             [str(path) for path in files],
-            tmp_path / "index",
             IngestOptions(procs=1, batch_size=300),
             on_progress=lambda p: held.append(tracemalloc.get_traced_memory()[0]),
         )
@@ -1034,8 +1040,13 @@ def test_the_command_loads_no_writer_or_readers_until_it_indexes() -> None:
     """Start-up is part of every search: the writer, its process pool, ledger and encoding
     detection, the free-text date parser, and the HTML, feed, WARC and archive readers load
     only when something is indexed (together about a quarter of a second of each search), and
-    sqlite3 (for the forms snippets search for) when an index is searched."""
+    sqlite3 (for the forms snippets search for) when an index is searched; and no engine (Whoosh,
+    numpy, the embedded engine's modules) until a command opens one (``search.engine``)."""
     heavy = (
+        "whoosh",
+        "numpy",
+        "index.embedded.store",
+        "search.embedded.engine",
         "index.pipeline.ingest",
         "index.readers.inputs",
         "index.readers.formats",

@@ -34,6 +34,7 @@ from index.embedded.analysis import (
     WordTermsFilter,
     word_terms,
 )
+from index.word_cache import looked_up
 
 # Filters whose output for a token depends on that token alone: how each rewrites a word's text
 # (StopFilter and StemFilter, which look at whether a word is a stopword, are taken apart in
@@ -53,7 +54,6 @@ _DROPPED = None
 # an empty dot and one more run of letters at the end of every word: the same words, found in
 # half the time (the prose analyzer's, and Whoosh's default).
 _FASTER_PATTERNS = {r"\w+(?:\.?\w+)*": r"\w+(?:\.\w+)*", r"\w+(\.?\w+)*": r"\w+(\.\w+)*"}
-_CACHE_LIMIT = 500_000  # distinct words remembered per stopword mode, then forgotten at once
 
 
 _Outcome = tuple[str | WordTerms, bool] | None  # a word's term(s), a stopword or not; None: dropped
@@ -375,21 +375,3 @@ def _faster(expression: re.Pattern[str]) -> re.Pattern[str]:
     """``expression``, or the faster pattern that finds the same words."""
     faster = _FASTER_PATTERNS.get(expression.pattern)
     return expression if faster is None else re.compile(faster, expression.flags)
-
-
-def looked_up(
-    cache: dict[str, Any],
-    words: list[str],
-    work_out: Callable[[list[str]], list[Any]],
-    limit: int | None = _CACHE_LIMIT,
-) -> list[Any]:
-    """What ``cache`` holds for each of ``words``, in order; the words not in it are worked out
-    together, once each (the cache is emptied first when it has grown past ``limit``)."""
-    try:
-        return list(map(cache.__getitem__, words))
-    except KeyError:
-        if limit is not None and len(cache) > limit:
-            cache.clear()
-        missing = list(set(words).difference(cache))
-        cache.update(zip(missing, work_out(missing), strict=True))
-        return list(map(cache.__getitem__, words))

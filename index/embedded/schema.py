@@ -36,7 +36,7 @@ def column_name(field: str) -> str:
 
 
 class ColumnDate(fields.DATETIME):
-    """A date kept only in its column. Date ranges (``search.embedded.matches.ColumnDateRange``),
+    """A date kept only in its column. Date ranges (``search/embedded/date_ranges.py``),
     date sorts and the year facet all read the column; the terms Whoosh indexes for each date (four
     or five a date, most of a segment's terms) would only cost time when writing and merging.
     Indexes written before keep their date terms, unused."""

@@ -17,13 +17,10 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import math
-import multiprocessing
 import pickle
-import signal
 from collections.abc import Callable, Container, Iterator, Sequence
 from functools import cache
 from itertools import groupby
-from multiprocessing.pool import AsyncResult, Pool
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -42,6 +39,7 @@ from index.embedded.forms import add_forms
 from index.embedded.merged_postings import MergedSegment, merged_chunks
 from index.embedded.prose_postings import ProsePostings, takes_arrays, write_postings
 from index.embedded.store import MappedStorage
+from index.pipeline.processes import Launched, Launcher
 
 MERGE_FACTOR = 16
 # Postings in a block (Whoosh writes 128). A query reads all of a word's blocks, a few numpy calls
@@ -341,75 +339,30 @@ def _column_lengths(perdoc: Any, fieldname: str, count: int) -> list[int | None]
     return [byte_to_length(length) if length else None for length in column]
 
 
-def process_pool(
-    procs: int,
-    initializer: Callable[..., None] | None = None,
-    initargs: tuple = (),
-    tasks_per_process: int | None = None,
-) -> Pool | None:
-    """Worker processes for ``start_batch`` (or, with an ``initializer``, other work); None for
-    one process. Each does ``tasks_per_process`` tasks, then ends and is replaced (all its
-    memory given back); by default it lasts as long as the pool. Close it when done.
-
-    In a program that has chosen the ``forkserver`` start method (``fork_writers_from_server``)
-    replacements are forked from a server process that has imported only this module, not
-    from this process: by then this one holds far more (the next batch, half read), and a
-    process forked from it comes to hold a copy of each page of that as either of them writes
-    to it (about 100 MB more each, a million articles in). Otherwise they are forked from this
-    process: a server process runs the program's main script again, which a script without an
-    ``if __name__ == "__main__":`` guard cannot bear (it would do its work again, in each).
-
-    The processes ignore Ctrl-C, which a terminal sends to them all: the program decides what
-    an interruption stops (it ends them), and they print no traceback of their own."""
-    if procs < 2:
-        return None
-    methods = multiprocessing.get_all_start_methods()
-    chosen = multiprocessing.get_start_method(allow_none=True)
-    if tasks_per_process is not None and chosen == "forkserver":
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__])
-    else:
-        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    return context.Pool(
-        procs,
-        initializer=_start_worker,
-        initargs=(initializer, initargs),
-        maxtasksperchild=tasks_per_process,
-    )
-
-
-def _start_worker(initializer: Callable[..., None] | None, initargs: tuple) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if initializer is not None:
-        initializer(*initargs)
-
-
-def fork_writers_from_server() -> None:
-    """Choose the ``forkserver`` start method for this program, where there is one, so that
-    ``process_pool`` forks writers from a server process: for a program whose main script is
-    guarded or that runs as a module (the ``byline`` command)."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        multiprocessing.set_start_method("forkserver", force=True)
+def batch_writers(procs: int) -> Launcher | None:
+    """The processes that write ``start_batch``'s shares, forked afresh for each share (None for
+    one process). Close it when done."""
+    return Launcher(procs, _write_share) if procs > 1 else None
 
 
 def start_batch(
-    ix: FileIndex, documents: Sequence[dict[str, Any]], pool: Pool | None, limitmb: int
+    ix: FileIndex, documents: Sequence[dict[str, Any]], writers: Launcher | None, limitmb: int
 ) -> BatchCommit:
     """Begin committing ``documents``, replacing committed ones with the same id. On one process
-    they are written before this returns; with a pool, its processes write them while the
-    caller goes on (reading the next batch). ``BatchCommit.finish`` commits them."""
+    they are written before this returns; with ``writers``, processes it forks write them
+    while the caller goes on (reading the next batch). ``BatchCommit.finish`` commits them."""
     merge_tail(ix, limitmb)
     writer = IndexWriter(ix, limitmb=limitmb)
     try:
         replaced = _delete_replaced(writer, documents)
-        procs = pool._processes if pool is not None else 1  # type: ignore[attr-defined]
+        procs = writers.procs if writers is not None else 1
         if procs < 2:
             for document in documents:
                 writer.add_document(**document)
             return BatchCommit(replaced, writer)
         shares = _shares(documents, procs)
-        segments = pool.starmap_async(  # type: ignore[union-attr]
-            _write_share, [(ix.storage.folder, share, limitmb) for share in shares]
+        segments = writers.start(  # type: ignore[union-attr]
+            [(ix.storage.folder, share, limitmb) for share in shares]
         )
     except BaseException:
         writer.cancel()
@@ -425,7 +378,7 @@ class BatchCommit:
         self,
         replaced: int,
         writer: IndexWriter | None = None,
-        segments: AsyncResult[list[tuple[Segment, list[tuple[str, str]]]]] | None = None,
+        segments: Launched | None = None,
     ) -> None:
         self.replaced = replaced  # committed articles the batch replaces
         self.writer, self.segments = writer, segments
@@ -489,10 +442,11 @@ def _shares(documents: Sequence[dict[str, Any]], parts: int) -> list[Sequence[di
 def _write_share(
     folder: str, documents: Sequence[dict[str, Any]], limitmb: int
 ) -> tuple[Segment, list[tuple[str, str]]]:
-    """In a child process: write documents into a new segment, not yet part of the index, and
-    return it with the forms of its words for the parent to add to the table. A child never
-    opens the table: forked by the pool's thread while the parent's main thread was in SQLite
-    (reading the ledger, say), it would start with SQLite's lock held, and wait on it for ever."""
+    """In a writing process: write documents into a new segment, not yet part of the index, and
+    return it with the forms of its words for the process that commits to add to the table (one
+    process fills it, as the table ends the same however many wrote; and a process forked while
+    another thread of its parent was in SQLite once started with SQLite's lock held, and waited
+    on it for ever)."""
     ix = FileIndex(MappedStorage(folder))
     # (The parent holds the index's lock.)
     writer = IndexWriter(ix, _lk=False, limitmb=limitmb, keep_forms=True)

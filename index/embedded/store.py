@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-import platformdirs
 from whoosh import index as whoosh_index
 from whoosh.filedb.compound import SubFile
 from whoosh.filedb.filestore import FileStorage
@@ -21,31 +20,15 @@ from whoosh.filedb.structfile import StructFile
 from whoosh.index import FileIndex
 
 from index.embedded.schema import SCHEMA_VERSION, build_schema
-from index.errors import (
-    IndexLocked,
-    IndexNotFound,
-    IndexNotWritable,
-    IndexUnsafe,
-    IndexVersionError,
-)
+from index.errors import IndexLocked, IndexNotFound, IndexUnsafe, IndexVersionError
 
 T = TypeVar("T")
 
-ENV_VAR = "BYLINE_INDEX"
 # Set to 1 to open an index even though other users can write to its files.
 TRUST_ENV_VAR = "BYLINE_TRUST_INDEX"
 META_FILE = "byline.json"
 LOCK_FILE = "byline.lock"
 _READ_ATTEMPTS = 5
-
-
-def resolve_index_path(explicit: str | Path | None = None) -> Path:
-    """``--index`` if given, else ``$BYLINE_INDEX``, else the per-user data directory."""
-    if explicit:
-        return Path(explicit).expanduser()
-    if os.environ.get(ENV_VAR):
-        return Path(os.environ[ENV_VAR]).expanduser()
-    return Path(platformdirs.user_data_dir("byline")) / "index"
 
 
 def open_index(path: Path) -> FileIndex:
@@ -182,20 +165,3 @@ def writer_lock(path: Path, wait: float) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-@contextlib.contextmanager
-def reported_write_errors(path: Path, aftermath: Callable[[], str]) -> Iterator[None]:
-    """Turn a failure to write the index at ``path`` (no permission, a full disk) into one line:
-    ``IndexNotWritable``, its message ending with ``aftermath()``, what became of the work."""
-    try:
-        yield
-    except Exception as exc:
-        import sqlite3  # (loaded already by whatever wrote the tables)
-
-        if not isinstance(exc, OSError | sqlite3.Error):
-            raise
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise IndexNotWritable(
-            f"cannot write to the index at {path}: {reason}; {aftermath()}"
-        ) from exc

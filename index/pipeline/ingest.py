@@ -12,20 +12,15 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
-from multiprocessing.pool import Pool
 from pathlib import Path
-from typing import Any
 
-from whoosh.index import FileIndex
-
-from index.embedded.schema import to_document
-from index.embedded.segments import PARALLEL_FROM, BatchCommit, process_pool, start_batch
-from index.embedded.store import open_or_create_index, reported_write_errors, writer_lock
+from index.article import Article
 from index.enrich.clean import Cleaner, load_rules
-from index.errors import IngestError, Interrupted
+from index.errors import IngestError, Interrupted, reported_write_errors
 from index.pipeline.ledger import InputLedger
 from index.pipeline.options import IngestOptions
 from index.pipeline.preparing import Prepared, Preparer
+from index.pipeline.target import IndexTarget, PendingCommit, StoryArticle
 from index.readers.inputs import Discovery, Input, discover
 from index.readers.records import Failure, Skipped
 from index.stories import StoryGrouper
@@ -77,11 +72,12 @@ ProgressCallback = Callable[[IngestProgress], None]
 
 def ingest(
     paths: list[str],
-    index_path: Path,
+    target: IndexTarget,
     options: IngestOptions | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> IngestReport:
-    """Index every article found under ``paths`` into the index at ``index_path``."""
+    """Index every article found under ``paths`` into ``target`` (an engine's: ``Engine.ingest``
+    is how programs call this)."""
     options = options or IngestOptions()
     cleaner = Cleaner(load_rules(options.clean_rules))
     found = discover(paths, options.format)
@@ -90,12 +86,12 @@ def ingest(
     report = IngestReport(skipped=found.skipped, failed=found.failed, inputs=len(found.inputs))
     # Reading errors are reported per input; an OSError here is writing.
     try:
-        with reported_write_errors(index_path, lambda: _kept(report)):
-            _ingest(found, index_path, options, cleaner, report, on_progress)
+        with reported_write_errors(target.location, lambda: _kept(report)):
+            _ingest(found, target, options, cleaner, report, on_progress)
     except KeyboardInterrupt:
         kept = f"{report.committed:,} articles of this run were" if report.committed else "nothing"
         raise Interrupted(
-            f"{kept} committed to {index_path}; the same command again goes on with the rest"
+            f"{kept} committed to {target.location}; the same command again goes on with the rest"
         ) from None
     return report
 
@@ -115,20 +111,18 @@ def _kept(report: IngestReport) -> str:
 
 def _ingest(
     found: Discovery,
-    index_path: Path,
+    target: IndexTarget,
     options: IngestOptions,
     cleaner: Cleaner,
     report: IngestReport,
     on_progress: ProgressCallback | None,
 ) -> None:
     with (
-        writer_lock(index_path, options.wait),
-        closing(StoryGrouper(index_path, options.drop_copies)) as grouper,
+        target.writing(options.wait, options.procs, options.memory_mb),
+        closing(StoryGrouper(target.folder, target.holds, options.drop_copies)) as grouper,
     ):
-        ix = open_or_create_index(index_path)
-        grouper.use(ix.searcher())
-        ledger = InputLedger(index_path, options.key())
-        batch = _Batch(ix, report, options, ledger, lambda ids: grouper.use(ix.searcher(), ids))
+        ledger = InputLedger(target.folder, options.key(target.version))
+        batch = _Batch(target, report, options, ledger, grouper.committed)
         preparer = Preparer(
             cleaner, options.clean_rules, options.mapping, options.procs, grouper.hashing
         )
@@ -148,7 +142,7 @@ def _ingest(
                                 report.duplicates += 1
                                 continue
                             report.copies.append(Copy(article.id, verdict.duplicate_of))
-                        batch.add(article.id, to_document(article) | {"story": verdict.story})
+                        batch.add(article, verdict.story)
                         if on_progress and read % _PROGRESS_EVERY == 0:
                             on_progress(IngestProgress(done - 1, total, read, report.committed))
                     if item.path and len(report.failed) == failures:
@@ -178,55 +172,49 @@ def _articles(item: Input, preparer: Preparer, report: IngestReport) -> Iterator
 
 
 class _Batch:
-    """Documents waiting for their commit, keyed by id so a repeated id keeps its last version.
+    """Articles waiting for their commit, keyed by id so a repeated id keeps its last version.
 
-    A full batch is handed to the processes that write it, and reading goes on meanwhile: the
-    batch is committed when the next one is handed over, or at the end.
+    A full batch is handed to the target, and reading goes on while it is written: the batch is
+    committed when the next one is handed over, or at the end.
     """
 
     def __init__(
         self,
-        ix: FileIndex,
+        target: IndexTarget,
         report: IngestReport,
         options: IngestOptions,
         ledger: InputLedger,
         on_commit: Callable[[Iterable[str]], None],
     ) -> None:
-        self.ix, self.report, self.ledger, self.on_commit = ix, report, ledger, on_commit
-        self.options = options
+        self.target, self.report, self.ledger, self.on_commit = target, report, ledger, on_commit
         self.size, self.seconds = max(1, options.batch_size), options.commit_seconds
         self.last_commit = time.monotonic()
-        self.pending: dict[str, dict[str, Any]] = {}
+        self.pending: dict[str, StoryArticle] = {}
         self.whole: list[Path] = []  # files read to the end since the last batch was handed over
         # The memory budget: a sixteenth for the text waiting here (it is held about four times
         # over at a commit: here, pickled for the child processes, unpickled there, analysed;
-        # and the next batch gathers while one is written), a sixteenth for the posting pools
-        # (Whoosh's estimate; Python objects cost several times that), the rest for the
-        # interpreters, the words of prose fields as arrays and Whoosh's own buffers.
+        # and the next batch gathers while one is written), a sixteenth for the target's posting
+        # pools, the rest for the interpreters, the words of prose fields as arrays and the
+        # engine's own buffers.
         self.max_chars = options.memory_mb * 2**20 // 16
         self.chars = 0
-        self.limitmb = max(8, options.memory_mb // 16 // max(1, options.procs))
-        self.pool: Pool | None = None
         self.in_flight: _InFlight | None = None
 
     def close(self) -> None:
         if self.in_flight is not None:  # (given up: a failure or an interruption)
             self.in_flight.commit.cancel()
             self.in_flight = None
-        if self.pool is not None:
-            self.pool.terminate()  # (its processes are idle, or writing what was given up)
-            self.pool.join()
 
     def read_whole(self, path: Path) -> None:
         self.whole.append(path)
 
-    def add(self, article_id: str, document: dict[str, Any]) -> None:
-        earlier = self.pending.pop(article_id, None)
+    def add(self, article: Article, story: str) -> None:
+        earlier = self.pending.pop(article.id, None)
         if earlier is not None:
             self.report.replaced += 1  # the same id earlier in this batch: the later one wins
-            self.chars -= _chars(earlier)
-        self.pending[article_id] = document
-        self.chars += _chars(document)
+            self.chars -= _chars(earlier[0])
+        self.pending[article.id] = (article, story)
+        self.chars += _chars(article)
         if (
             len(self.pending) >= self.size
             or self.chars >= self.max_chars
@@ -245,18 +233,12 @@ class _Batch:
         ids, whole = list(self.pending), self.whole
         self.whole = []
         if ids:
-            parallel = self.options.procs > 1 and len(ids) >= PARALLEL_FROM
-            if parallel and self.pool is None:
-                # A process ends once it has written its share: one kept for the next batch
-                # held what it had used (about 290 MB at a million articles) while the tail
-                # merges ran here, which took all the processes over the memory budget.
-                self.pool = process_pool(self.options.procs, tasks_per_process=1)
-            documents = list(self.pending.values())
+            batch = list(self.pending.values())
             self.pending, self.chars = {}, 0
-            commit = start_batch(self.ix, documents, self.pool if parallel else None, self.limitmb)
+            commit = self.target.write(batch)
             self.in_flight = _InFlight(commit, ids, whole)
-            if not parallel:
-                self._finish()  # (committed already)
+            if commit.committed:
+                self._finish()
         else:
             self.ledger.remember(whole)
         self.last_commit = time.monotonic()
@@ -281,13 +263,13 @@ class _Batch:
 class _InFlight:
     """A batch being written: its commit, its articles' ids, and the files it completes."""
 
-    commit: BatchCommit
+    commit: PendingCommit
     ids: list[str]
     whole: list[Path]
 
 
-def _chars(document: dict[str, Any]) -> int:
-    return len(document.get("body", "")) + len(document.get("title", ""))
+def _chars(article: Article) -> int:
+    return len(article.body) + len(article.title)
 
 
 @contextmanager

@@ -11,7 +11,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.embedded.schema import SCHEMA_VERSION
 from index.enrich.fields import FieldMapping
 
 DEFAULT_BATCH_SIZE = 20_000
@@ -47,12 +46,13 @@ class IngestOptions:
     memory_mb: int = field(default_factory=_default_memory_mb)
     procs: int = field(default_factory=_default_procs)
 
-    def key(self) -> str:
-        """What decides how a file's articles come out: a changed key means read files again."""
+    def key(self, version: int) -> str:
+        """What decides how a file's articles come out, in an index storing them the way
+        ``version`` says: a changed key means read files again."""
         rules = [Path(p).read_bytes().hex() for p in self.clean_rules if Path(p).is_file()]
         text = repr(
             (
-                SCHEMA_VERSION,
+                version,
                 self.format,
                 sorted(self.mapping.names.items()),
                 sorted(self.mapping.defaults.items()),

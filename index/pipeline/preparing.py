@@ -15,10 +15,10 @@ from multiprocessing.pool import Pool
 from pathlib import Path
 
 from index.article import Article, with_id
-from index.embedded.segments import process_pool
 from index.enrich.clean import Cleaner, load_rules
 from index.enrich.fields import FieldMapping, record_to_article
 from index.errors import ArticleError
+from index.pipeline.processes import helper_pool
 from index.readers.records import Failure, Record
 from index.stories import Fingerprint, fingerprint
 
@@ -87,7 +87,7 @@ class Preparer:
     def _pool(self) -> Pool:
         if self.pool is None:
             arguments = (self.rules, self.mapping, self.hashing)
-            self.pool = process_pool(self.procs, _start_helper, arguments)
+            self.pool = helper_pool(self.procs, _start_helper, arguments)
         assert self.pool is not None  # (``procs`` is 2 or more here)
         return self.pool
 

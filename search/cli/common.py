@@ -12,9 +12,8 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from index.embedded.store import ENV_VAR
 from index.errors import BylineError
-from search.engine import Engine
+from search.engine import INDEX_ENV_VAR, Engine
 from search.query import Filters
 from search.relative_dates import empty_range_note
 
@@ -22,7 +21,7 @@ IndexOption = Annotated[
     Path | None,
     typer.Option(
         "--index",
-        envvar=ENV_VAR,
+        envvar=INDEX_ENV_VAR,
         show_envvar=True,
         help="Index folder (default: a per-user data folder).",
     ),

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from index.embedded.store import resolve_index_path
 from search.cli import render
 from search.cli.common import (
     IndexOption,
@@ -17,6 +16,7 @@ from search.cli.common import (
     print_json,
     stdout_console,
 )
+from search.engine import open_engine
 from search.evaluation.judgments import read_qrels, read_topics
 from search.evaluation.measures import evaluate, run_topics, write_run
 
@@ -47,7 +47,7 @@ def eval_command(
     """Measure ranking quality on judged queries: nDCG@10, MAP@100, P@10, R@100."""
     topic_list = read_topics(topics, topic_ids)
     judgments = read_qrels(qrels, gain)
-    runs = run_topics(resolve_index_path(index), topic_list, match_any=not all_words, rerank=rerank)
+    runs = run_topics(open_engine(index), topic_list, match_any=not all_words, rerank=rerank)
     if run:
         with run.open("w", encoding="utf-8") as out:
             write_run(runs, out)

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from index.embedded.store import resolve_index_path
 from index.enrich.fields import FieldMapping
 from index.enrich.publishers import load_publishers
 from index.pipeline.options import (
@@ -26,6 +25,7 @@ from search.cli.common import (
     print_json,
     stderr_console,
 )
+from search.engine import Engine, open_engine
 
 if TYPE_CHECKING:
     from index.pipeline.ingest import IngestProgress, IngestReport
@@ -105,29 +105,24 @@ def index_command(
         drop_copies=drop_copies,
     )
     stderr = stderr_console()
-    index_path = resolve_index_path(index)
-    report = _ingest_showing_progress(paths, index_path, options, stderr)
+    engine = open_engine(index)
+    report = _ingest_showing_progress(engine, paths, options, stderr)
     render.print_ingest_summary(stderr, report, verbose)
     if as_json:
-        print_json(render.ingest_json(report, index_path))
+        print_json(render.ingest_json(report, engine.location))
     if report.failed:
         raise typer.Exit(EXIT_PARTIAL)
 
 
 def _ingest_showing_progress(
-    paths: list[str], index_path: Path, options: IngestOptions, stderr: Console
+    engine: Engine, paths: list[str], options: IngestOptions, stderr: Console
 ) -> IngestReport:
-    """``ingest`` with a progress bar on stderr when it is a terminal."""
-    # The writer and its readers load here, not with this module: every `byline search`
-    # process imports this module, and they would add a tenth of a second to each.
+    """``Engine.ingest`` with a progress bar on stderr when it is a terminal."""
+    # Loaded here, not with this module: every `byline search` process imports this module.
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from index.embedded.segments import fork_writers_from_server
-    from index.pipeline.ingest import ingest
-
-    fork_writers_from_server()  # (this command's main script is guarded)
     if not stderr.is_terminal:
-        return ingest(paths, index_path, options)
+        return engine.ingest(paths, options)
     columns = (
         TextColumn("Indexing"),
         BarColumn(),
@@ -137,7 +132,10 @@ def _ingest_showing_progress(
         ),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=stderr, transient=True) as bar:
+    # Redrawn when the run reports progress, not by a thread of its own: the run forks its
+    # writing processes, and a process forked while another thread runs may start with a lock
+    # that thread held (index/pipeline/processes.py).
+    with Progress(*columns, console=stderr, transient=True, auto_refresh=False) as bar:
         task = bar.add_task("index", total=None, read=0, committed=0)
 
         def show(progress: IngestProgress) -> None:
@@ -147,6 +145,7 @@ def _ingest_showing_progress(
                 total=progress.inputs_total,
                 read=progress.articles_read,
                 committed=progress.committed,
+                refresh=True,
             )
 
-        return ingest(paths, index_path, options, show)
+        return engine.ingest(paths, options, show)

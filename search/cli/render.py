@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -19,11 +18,10 @@ from search.evaluation.measures import MEASURES
 from search.results import snippet_html
 
 if TYPE_CHECKING:  # (types only: loading the writer would slow every search process)
-    from index.embedded.maintenance import CheckReport
     from index.pipeline.ingest import IngestReport
     from index.readers.records import Failure
     from search.evaluation.measures import Evaluation
-    from search.results import IndexStats, SearchResult, SimilarResult, StoryMember
+    from search.results import CheckReport, IndexStats, SearchResult, SimilarResult, StoryMember
 
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 MAX_FAILURES_SHOWN = 50
@@ -120,7 +118,7 @@ def stats_json(stats: IndexStats) -> dict[str, Any]:
 
 def check_json(report: CheckReport) -> dict[str, Any]:
     return {
-        "index": str(report.path),
+        "index": report.location,
         "ok": report.ok,
         "schema_version": report.schema_version,
         "segments": report.segments,
@@ -144,14 +142,14 @@ def evaluation_json(result: Evaluation, per_query: bool) -> dict[str, Any]:
     return data
 
 
-def ingest_json(report: IngestReport, index_path: Path) -> dict[str, Any]:
+def ingest_json(report: IngestReport, location: str) -> dict[str, Any]:
     """``byline index --json``: what the run committed, grouped, passed over and failed."""
 
     def listed(items: list[Failure]) -> list[dict[str, str]]:
         return [{"origin": item.origin, "reason": item.reason} for item in items]
 
     return {
-        "index": str(index_path),
+        "index": location,
         "inputs": report.inputs,
         "committed": report.committed,
         "added": report.added,
@@ -301,7 +299,7 @@ def print_evaluation(console: Console, result: Evaluation, per_query: bool) -> N
 
 def print_check(console: Console, report: CheckReport) -> None:
     verdict = Text("OK", style="bold green") if report.ok else Text("PROBLEMS", style="bold red")
-    console.print(Text(f"{safe(str(report.path))}: ") + verdict)
+    console.print(Text(f"{safe(report.location)}: ") + verdict)
     console.print(
         f"schema version {report.schema_version}, {report.segments} segment(s), "
         f"{report.articles:,} articles ({report.deleted:,} deleted awaiting merge), "

@@ -6,12 +6,8 @@ from typing import Annotated
 
 import typer
 
-from index.embedded.maintenance import DEFAULT_SAMPLE, check_index, optimize_index
-from index.embedded.store import resolve_index_path
 from index.errors import InvalidOption
-from index.pipeline.options import (
-    DEFAULT_WAIT_SECONDS,
-)
+from index.pipeline.options import DEFAULT_WAIT_SECONDS
 from search.cli import render
 from search.cli.common import (
     IndexOption,
@@ -27,6 +23,7 @@ from search.cli.common import (
 from search.engine import open_engine
 from search.query import Filters
 from search.relative_dates import resolve_bounds, with_date_range
+from search.results import DEFAULT_CHECK_SAMPLE
 
 
 @friendly
@@ -80,11 +77,13 @@ def delete_command(
 @friendly
 def check_command(
     index: IndexOption = None,
-    sample: Annotated[int, typer.Option(help="Stored articles to read back.")] = DEFAULT_SAMPLE,
+    sample: Annotated[
+        int, typer.Option(help="Stored articles to read back.")
+    ] = DEFAULT_CHECK_SAMPLE,
     as_json: JsonOption = False,
 ) -> None:
     """Verify the index without changing it; exit code 1 if anything is wrong."""
-    report = check_index(resolve_index_path(index), sample)
+    report = open_engine(index).check(sample)
     if as_json:
         print_json(render.check_json(report))
     else:
@@ -96,5 +95,5 @@ def check_command(
 @friendly
 def optimize_command(index: IndexOption = None, wait: WaitOption = DEFAULT_WAIT_SECONDS) -> None:
     """Merge the index's segments into one, dropping deleted articles for good."""
-    before, after = optimize_index(resolve_index_path(index), wait)
+    before, after = open_engine(index).optimize(wait)
     stderr_console().print(f"Merged {before} segment(s) into {after}.")

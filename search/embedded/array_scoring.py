@@ -12,7 +12,7 @@ The scores are Whoosh's: the same formula, statistics and field weights, added i
 (Whoosh adds in an order of its own, so scores may differ in the last bits). Whoosh's block-skip
 optimisation could also leave a word's score out of a document's sum when both its fields
 matched; here every matched word counts. A phrase is scored as the sum of its words, as Whoosh
-scores it, in the documents that have them in order (``matches.phrase_docs``). Other queries
+scores it, in the documents that have them in order (``postings.phrase_docs``). Other queries
 (wildcards, ``NOT``, date ranges in the query) go through Whoosh's collectors as before.
 """
 
@@ -30,7 +30,7 @@ from whoosh.util.numeric import byte_to_length
 
 from index.embedded.schema import missing_date_value
 from search.embedded.column_arrays import column_array, dates
-from search.embedded.matches import phrase_docs, read_term, term_postings
+from search.embedded.postings import phrase_docs, read_term, term_postings
 from search.embedded.ranking import Ranked
 
 _Node = tuple[np.ndarray, np.ndarray]  # one segment's scores and which documents match

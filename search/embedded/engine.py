@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from index.article import Article
-from index.embedded.store import resolve_index_path
 from search.embedded.aggregations import daily_counts, iter_matches, source_counts, story_of
+from search.embedded.maintenance import check_index, optimize_index
 from search.embedded.manage import (
     count_matching,
     delete_articles,
@@ -19,6 +20,8 @@ from search.embedded.searching import search
 from search.embedded.similar import find_similar
 from search.engine import Engine
 from search.results import (
+    DEFAULT_CHECK_SAMPLE,
+    CheckReport,
     DailyCounts,
     IndexStats,
     Match,
@@ -28,14 +31,15 @@ from search.results import (
     SourceCount,
 )
 
+if TYPE_CHECKING:
+    from index.embedded.writing import EmbeddedTarget
+
 
 class EmbeddedEngine(Engine):
+    """The Whoosh index in the folder ``path``."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
-
-    @classmethod
-    def at(cls, location: str | Path | None) -> EmbeddedEngine:
-        return cls(resolve_index_path(location))
 
     @property
     def location(self) -> str:
@@ -81,3 +85,14 @@ class EmbeddedEngine(Engine):
     ) -> int:
         selection = select_for_deletion(self.path, ids, sources, query)
         return delete_articles(self.path, selection, wait)
+
+    def check(self, sample: int = DEFAULT_CHECK_SAMPLE) -> CheckReport:
+        return check_index(self.path, sample)
+
+    def optimize(self, wait: float) -> tuple[int, int]:
+        return optimize_index(self.path, wait)
+
+    def target(self) -> EmbeddedTarget:
+        from index.embedded.writing import EmbeddedTarget  # (the writer: only when writing)
+
+        return EmbeddedTarget(self.path)

@@ -12,13 +12,8 @@ from whoosh.fields import Schema
 
 from index.article import Article
 from index.embedded.schema import from_stored, missing_date_value
-from index.embedded.store import (
-    open_index,
-    read_consistently,
-    reported_write_errors,
-    writer_lock,
-)
-from index.errors import ArticleError, InvalidOption
+from index.embedded.store import open_index, read_consistently, writer_lock
+from index.errors import ArticleError, InvalidOption, reported_write_errors
 from search.embedded.column_arrays import dates
 from search.embedded.facets import FACETS
 from search.embedded.parsing import build_filter, parse_query

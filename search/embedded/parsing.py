@@ -29,7 +29,7 @@ from index.article_fields import FACET_FIELDS, FIELD_ALIASES, SEARCHABLE_FIELDS
 from index.embedded.analysis import COMMON_WORDS
 from index.enrich.dates import parse_bound
 from index.errors import InvalidDate, QuerySyntaxError
-from search.embedded.matches import ColumnDateRange
+from search.embedded.date_ranges import ColumnDateRange
 from search.query import (
     DEFAULT_FIELDS,
     FIELD_BOOSTS,

@@ -10,10 +10,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TextIO
 
-from search.embedded.searching import search
+from search.engine import Engine
 from search.evaluation.judgments import Qrels, Topic
 from search.results import SearchRequest
 
@@ -69,7 +68,7 @@ def evaluate(runs: dict[str, Ranking], qrels: Qrels) -> Evaluation:
 
 
 def run_topics(
-    index_path: Path,
+    engine: Engine,
     topics: list[Topic],
     match_any: bool = True,
     depth: int = DEPTH,
@@ -83,7 +82,7 @@ def run_topics(
             topic.text, match_any=match_any, plain=True, facets=(), limit=depth, rerank=rerank
         )
         runs[topic.qid] = [
-            (hit.article.id, hit.score or 0.0) for hit in search(index_path, request).hits
+            (hit.article.id, hit.score or 0.0) for hit in engine.search(request).hits
         ]
         if on_topic:
             on_topic(topic)

@@ -274,12 +274,10 @@ def make_queries(corpus_path: Path, per_class: int, seed: int) -> list[Query]:
 
 
 def byline_build(corpus: Path, index_dir: Path) -> int:
-    from index.embedded.segments import fork_writers_from_server
-    from index.pipeline.ingest import ingest
     from index.pipeline.options import IngestOptions
+    from search.engine import open_engine
 
-    fork_writers_from_server()  # as the byline command writes
-    report = ingest([str(corpus)], index_dir, IngestOptions())
+    report = open_engine(index_dir).ingest([str(corpus)], IngestOptions())
     if report.failed:
         raise SystemExit(f"byline failed on {len(report.failed)} records: {report.failed[:3]}")
     return report.committed

@@ -16,8 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from index.pipeline.ingest import ingest
 from index.pipeline.options import IngestOptions
+from search.engine import open_engine
 from search.evaluation.judgments import read_qrels, read_topics
 from search.evaluation.measures import MEASURES, evaluate, run_topics
 
@@ -61,10 +61,10 @@ def main() -> int:
         print(f"Cranfield data not found in {args.data}", file=sys.stderr)
         return 1
     index = Path(tempfile.mkdtemp()) / "ix"
-    ingest([str(args.data / "cran.all.1400")], index, IngestOptions())
+    open_engine(index).ingest([str(args.data / "cran.all.1400")], IngestOptions())
     topics = read_topics(args.data / "cran.qry")
     qrels = read_qrels(args.data / "cranqrel", gain="cranfield")
-    runs = run_topics(index, topics)
+    runs = run_topics(open_engine(index), topics)
     ours = evaluate(runs, qrels).means
     theirs = ir_measures_means(runs, qrels)
     if args.json:

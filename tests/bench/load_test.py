@@ -20,10 +20,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from index.pipeline.ingest import ingest
 from index.pipeline.options import IngestOptions
 from search.embedded.manage import delete_articles, select_for_deletion
 from search.embedded.searching import search
+from search.engine import open_engine
 from search.results import SearchRequest
 
 BATCH = 200
@@ -44,7 +44,7 @@ def _write_batch(index: Path, folder: Path, number: int) -> None:
                 "source": f"Source {item % 7}",
             }
             out.write(json.dumps(record) + "\n")
-    ingest([str(path)], index, IngestOptions(batch_size=BATCH * 2, wait=60))
+    open_engine(index).ingest([str(path)], IngestOptions(batch_size=BATCH * 2, wait=60))
 
 
 def writer(index: str, seconds: float, counts) -> None:

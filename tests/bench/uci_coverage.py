@@ -23,7 +23,6 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-from index.pipeline.ingest import ingest
 from index.pipeline.options import IngestOptions
 from search.analysis.sources import top_sources
 from search.analysis.terms import significant_terms
@@ -59,7 +58,7 @@ def main() -> int:
     rows = plain_rows(data)
     with tempfile.TemporaryDirectory() as tmp:
         index = Path(tmp) / "index"
-        report = ingest([str(data)], index, IngestOptions())
+        report = open_engine(index).ingest([str(data)], IngestOptions())
         print(
             f"{len(rows):,} CSV rows with a timestamp; Byline indexed {report.committed:,} "
             f"({report.duplicates:,} exact duplicates left out, {len(report.failed):,} failed)"

@@ -20,10 +20,10 @@ from itertools import combinations
 from pathlib import Path
 
 from index.embedded.store import open_index
-from index.pipeline.ingest import ingest
 from index.pipeline.options import IngestOptions
 from search.embedded.ranking import weighting
 from search.embedded.similar import similar_to
+from search.engine import open_engine
 
 DEFAULT = (
     Path(__file__).resolve().parents[3]
@@ -42,7 +42,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         index = Path(tmp) / "index"
         started = time.perf_counter()
-        report = ingest([str(data)], index, IngestOptions(drop_copies=True))  # as measured
+        report = open_engine(index).ingest(
+            [str(data)], IngestOptions(drop_copies=True)
+        )  # as measured
         indexing = time.perf_counter() - started
         print(
             f"indexed {report.committed:,} of {len(label):,} headlines in {indexing:.1f}s; "

@@ -17,7 +17,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from index.pipeline.ingest import ingest
 from search.engine import open_engine
 from search.query import Filters
 from search.results import SearchRequest
@@ -72,7 +71,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         index = Path(tmp) / "index"
         started = time.perf_counter()
-        report = ingest([str(data)], index, None)
+        report = open_engine(index).ingest([str(data)])
         seconds = time.perf_counter() - started
         engine = open_engine(index)
 

@@ -19,7 +19,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-from index.pipeline.ingest import ingest
 from index.pipeline.options import IngestOptions
 from search.engine import open_engine
 from search.results import SearchRequest
@@ -53,7 +52,7 @@ def main() -> int:
     titles = [row["TITLE"] for row in rows]
     with tempfile.TemporaryDirectory() as tmp:
         index = Path(tmp) / "index"
-        report = ingest([str(data)], index, IngestOptions(keep_duplicates=True))
+        report = open_engine(index).ingest([str(data)], IngestOptions(keep_duplicates=True))
         print(f"indexed {report.committed:,} of {len(rows):,} headlines")
         engine = open_engine(index)
         print(f"{'query':<14}{'Byline':>8}{'case-sensitive':>16}{'any case':>10}")

@@ -4,39 +4,21 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.embedded.schema import SCHEMA_VERSION
-from index.embedded.store import open_index, reported_write_errors, writer_lock
-
-DEFAULT_SAMPLE = 1_000
-
-
-@dataclass(slots=True)
-class CheckReport:
-    """What ``check_index`` looked at and every problem it found."""
-
-    path: Path
-    schema_version: int = SCHEMA_VERSION
-    segments: int = 0
-    articles: int = 0
-    deleted: int = 0
-    sampled: int = 0
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
+from index.embedded.store import open_index, writer_lock
+from index.errors import reported_write_errors
+from search.results import DEFAULT_CHECK_SAMPLE, CheckReport
 
 
-def check_index(path: Path, sample: int = DEFAULT_SAMPLE, seed: int = 0) -> CheckReport:
+def check_index(path: Path, sample: int = DEFAULT_CHECK_SAMPLE, seed: int = 0) -> CheckReport:
     """Open every segment, count documents, read a sample of stored articles, find duplicate ids.
 
     Nothing is written. Errors that make the index unreadable (missing, other version, unsafe)
     are raised as usual; damage inside a readable index is listed in ``problems``.
     """
-    report = CheckReport(path)
+    report = CheckReport(str(path), SCHEMA_VERSION)
     ix = open_index(path)
     report.segments = len(ix._segments())  # Whoosh offers no public segment count
     with ix.reader() as reader:
