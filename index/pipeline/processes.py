@@ -21,7 +21,7 @@ import os
 import pickle
 import signal
 from collections.abc import Callable, Sequence
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 from multiprocessing.pool import Pool
 from typing import Any
 
@@ -111,13 +111,21 @@ class Launched:
 
 
 def _launch(tasks: Connection, function: Callable[..., Any]) -> None:
-    """In the launcher: fork a process for each call given, pass their results on."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # (the run decides when to stop)
+    """In the launcher: fork a process for each call given, pass their results on.
+
+    The launcher and its processes ignore Ctrl-C, which a terminal sends to every process of the
+    run: the run decides what an interruption stops. When the run closes its end while calls
+    are running (it was interrupted, or gave their batch up), their processes are ended: what
+    they wrote is left over, and the index's next commit removes it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    running: dict[int, Connection] = {}
     try:
         while True:
             count = tasks.recv()
-            started = [_fork(function, tasks.recv_bytes()) for _ in range(count)]
-            for pid, results in started:
+            running = dict(_fork(function, tasks.recv_bytes()) for _ in range(count))
+            for pid, results in list(running.items()):
+                if results not in wait([results, tasks]):
+                    raise EOFError  # (the run gives nothing while calls run: it has closed)
                 try:
                     outcome = results.recv_bytes()
                 except EOFError:
@@ -126,9 +134,12 @@ def _launch(tasks: Connection, function: Callable[..., Any]) -> None:
                     )
                 results.close()
                 os.waitpid(pid, 0)
+                del running[pid]
                 tasks.send_bytes(outcome)
     except (EOFError, OSError):  # the run has closed its end: it is over
-        pass
+        for pid in running:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
     finally:
         os._exit(0)
 
@@ -138,7 +149,6 @@ def _fork(function: Callable[..., Any], arguments: bytes) -> tuple[int, Connecti
     pid = os.fork()
     if pid == 0:
         results.close()
-        signal.signal(signal.SIGINT, signal.default_int_handler)  # (a writer stops at Ctrl-C)
         code = 0
         try:
             given = pickle.loads(arguments)
