@@ -58,7 +58,6 @@ from index.enrich.fields import FieldMapping, record_to_article
 from index.errors import IngestError
 from index.pipeline.ingest import ingest
 from index.pipeline.options import IngestOptions
-from search.cli.render import search_json
 from search.embedded import array_scoring
 from search.embedded.facets import FACETS
 from search.embedded.matches import query_docs
@@ -72,6 +71,7 @@ from search.embedded.snippets import (
     make_snippet,
     searched_forms,
 )
+from search.json_contract import search_json
 from search.query import Filters
 from search.results import SearchRequest
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from search import json_contract
 from search.cli import render
 from search.cli.common import (
     IndexOption,
@@ -80,7 +81,7 @@ def search_command(
     )
     result = open_engine(index).search(request)
     if as_json:
-        print_json(render.search_json(result))
+        print_json(json_contract.search_json(result))
     else:
         render.print_search(stdout_console(), result)
 
@@ -94,7 +95,7 @@ def show_command(
     """Show one article in full, with all its metadata."""
     article = open_engine(index).article(article_id)
     if as_json:
-        print_json(render.article_json(article))
+        print_json(json_contract.article_json(article))
     else:
         render.print_article(stdout_console(), article)
 
@@ -109,6 +110,6 @@ def similar_command(
     """Articles most like one article: copies of the same story first, then related ones."""
     result = open_engine(index).similar(article_id, limit)
     if as_json:
-        print_json(render.similar_json(result))
+        print_json(json_contract.similar_json(result))
     else:
         render.print_similar(stdout_console(), result)
