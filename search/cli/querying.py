@@ -43,6 +43,14 @@ def search_command(
         typer.Option(help="Also count by author, section, tag or year (source is always counted)."),
     ] = None,
     facet_size: Annotated[int, typer.Option(help="Values shown per facet.")] = 10,
+    multiselect_facets: Annotated[
+        bool,
+        typer.Option(
+            "--multiselect-facets",
+            help="Count each facet with every filter except its own, so the other values of a "
+            "filtered facet keep their counts (as the web page's facets do).",
+        ),
+    ] = False,
     sort: Annotated[str, typer.Option(help="relevance, newest or oldest.")] = "relevance",
     limit: Annotated[int, typer.Option(help="Hits per page.")] = 10,
     page: Annotated[int, typer.Option(help="Page number, from 1.")] = 1,
@@ -78,6 +86,7 @@ def search_command(
         collapse=collapse,
         rerank=rerank,
         recent=recent,
+        multiselect_facets=multiselect_facets,
     )
     result = open_engine(index).search(request)
     if as_json:
