@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from search.cli import evaluating, indexing, querying, upkeep
+from search.cli import evaluating, indexing, querying, serving, upkeep
 
 app = typer.Typer(
     name="byline",
@@ -29,6 +29,7 @@ app.command("delete")(upkeep.delete_command)
 app.command("check")(upkeep.check_command)
 app.command("optimize")(upkeep.optimize_command)
 app.command("eval")(evaluating.eval_command)
+app.command("serve")(serving.serve_command)
 
 
 def main() -> None:
