@@ -3,6 +3,7 @@ on (a free port when asked for port 0) is known before the first request."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from collections.abc import Callable
 
@@ -38,4 +39,6 @@ def serve(engine: Engine, sock: socket.socket, announce: Callable[[str], None]) 
         timeout_graceful_shutdown=5,
     )
     announce(url_of(sock))
-    uvicorn.Server(config).run(sockets=[sock])
+    # (uvicorn shuts down first, then raises the signal it caught again: Ctrl-C is done with)
+    with contextlib.suppress(KeyboardInterrupt):
+        uvicorn.Server(config).run(sockets=[sock])
