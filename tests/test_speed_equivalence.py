@@ -1000,7 +1000,8 @@ def test_the_command_loads_no_writer_or_readers_until_it_indexes() -> None:
     """Start-up is part of every search: the writer, its process pool, ledger and encoding
     detection, the free-text date parser, and the HTML, feed, WARC and archive readers load
     only when something is indexed (together about a quarter of a second of each search), and
-    sqlite3 (for the forms snippets search for) when an index is searched."""
+    sqlite3 (for the forms snippets search for) when an index is searched; the web stack only
+    for ``byline serve``."""
     heavy = (
         "index.pipeline.ingest",
         "index.readers.inputs",
@@ -1015,6 +1016,10 @@ def test_the_command_loads_no_writer_or_readers_until_it_indexes() -> None:
         "urllib.request",  # (Whoosh's, for a download helper: see search/cli/startup.py)
         "http.client",
         "ssl",
+        "starlette",  # (the web stack: loaded by ``byline serve`` only)
+        "uvicorn",
+        "jinja2",
+        "search.web.app",
     )
     code = (
         "import sys, search.cli.startup; search.cli.startup.defer_urllib_request();"
