@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -309,3 +310,21 @@ def test_a_port_in_use_is_a_one_line_error(tmp_path, archive_index, invoke) -> N
         busy = invoke("serve", "--index", str(archive_index), "--port", port)
     assert busy.exit_code == 2
     assert busy.stderr.startswith(f"Error: cannot listen on 127.0.0.1:{port}")
+
+
+def test_readme_serving_commands_work(tmp_path, monkeypatch, seeds_copy, invoke) -> None:
+    """The README's ``byline serve`` example (on a free port) and its curl requests."""
+    from test_readme import README, _commands
+
+    monkeypatch.chdir(seeds_copy.parent)
+    assert invoke("index", "seeds", "--index", ".byline-demo").exit_code == 0
+    (serve,) = _commands("## Serving")
+    assert serve[:3] == ["serve", "--index", ".byline-demo"]
+    block = README.read_text(encoding="utf-8").split("## Serving", 1)[1].split("```", 2)[1]
+    requests = re.findall(r"curl -s '(http://127\.0\.0\.1:8080/[^']*)'", block)
+    assert len(requests) == 2
+    with byline_serve(Path(serve[2]), tmp_path / "serve.log") as (url, _):
+        for address in requests:
+            answer = httpx.get(address.replace("http://127.0.0.1:8080/", url), timeout=30)
+            assert answer.status_code == 200, answer.text
+    assert answer.json()["articles"] == 5
