@@ -33,17 +33,20 @@ def _answer(description: str, schema: str) -> dict[str, Any]:
     }
 
 
+_ARTICLE_FIELDS = {
+    "id": _TEXT,
+    "title": _TEXT,
+    "source": {"type": ["string", "null"]},
+    "authors": {"type": "array", "items": _TEXT},
+    "published": {"type": ["string", "null"], "description": "ISO 8601 date or time"},
+    "url": {"type": ["string", "null"]},
+    "section": {"type": ["string", "null"]},
+    "tags": {"type": "array", "items": _TEXT},
+}
 _HIT = {
     "type": "object",
     "properties": {
-        "id": _TEXT,
-        "title": _TEXT,
-        "source": {"type": ["string", "null"]},
-        "authors": {"type": "array", "items": _TEXT},
-        "published": {"type": ["string", "null"], "description": "ISO 8601 date or time"},
-        "url": {"type": ["string", "null"]},
-        "section": {"type": ["string", "null"]},
-        "tags": {"type": "array", "items": _TEXT},
+        **_ARTICLE_FIELDS,
         "score": {"type": ["number", "null"], "description": "null when sorted by date"},
         "snippet": {"type": "string", "description": "escaped HTML, matches in <mark>"},
         "similar": {
@@ -146,14 +149,7 @@ OPENAPI: dict[str, Any] = {
             "Article": {
                 "type": "object",
                 "properties": {
-                    "id": _TEXT,
-                    "title": _TEXT,
-                    "source": {"type": ["string", "null"]},
-                    "authors": {"type": "array", "items": _TEXT},
-                    "published": {"type": ["string", "null"]},
-                    "url": {"type": ["string", "null"]},
-                    "section": {"type": ["string", "null"]},
-                    "tags": {"type": "array", "items": _TEXT},
+                    **_ARTICLE_FIELDS,
                     "rights": {"type": ["string", "null"]},
                     "body": _TEXT,
                 },
