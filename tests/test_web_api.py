@@ -15,10 +15,13 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import ARCHIVE, write_jsonl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from serving import START, byline_serve, served_client
 
 from index.pipeline.ingest import ingest
 from index.pipeline.options import IngestOptions
+from search.web.params import SEARCH_PARAMETERS
 
 WORDS = (
     "port syria ferry cargo strike council budget school river storm election court tariff "
@@ -328,3 +331,26 @@ def test_readme_serving_commands_work(tmp_path, monkeypatch, seeds_copy, invoke)
             answer = httpx.get(address.replace("http://127.0.0.1:8080/", url), timeout=30)
             assert answer.status_code == 200, answer.text
     assert answer.json()["articles"] == 5
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    params=st.lists(
+        st.tuples(
+            st.sampled_from([*SEARCH_PARAMETERS, "bogus"]),
+            st.one_of(
+                st.text(max_size=30),
+                st.sampled_from(["1", "0", "-1", "newest", "2015", "2015-02-29", "year", "*"]),
+            ),
+        ),
+        max_size=6,
+    )
+)
+def test_no_query_or_parameter_makes_the_server_fail(server, params) -> None:
+    """Whatever a client sends, the answer is a result or an error of its own making."""
+    api = server.get("/api/search", params=params)
+    assert api.status_code in (200, 400, 404), api.text
+    assert set(api.json()) >= ({"hits", "total"} if api.status_code == 200 else {"error"})
+    page = server.get("/", params=params)  # (which picks its own facets)
+    assert page.status_code in (200, 400, 404), page.text[-500:]
+    assert ('class="error"' in page.text) == (page.status_code != 200)
