@@ -62,3 +62,18 @@ def test_evaluation_commands_work_on_a_small_smart_collection(invoke, tmp_path, 
         assert result.exit_code == 0, (args, result.stderr)
     assert "1 judged queries" in result.stdout
     assert (tmp_path / "cran.run").read_text(encoding="utf-8").startswith("1 Q0 1 1 ")
+
+
+def test_upkeep_commands_work_on_the_seeds(invoke, seeds_copy, tmp_path, monkeypatch) -> None:
+    """The README's check, optimize and delete examples, on an index of the bundled seeds."""
+    monkeypatch.chdir(seeds_copy.parent)
+    monkeypatch.setenv("BYLINE_INDEX", str(tmp_path / "upkeep-index"))
+    assert invoke("index", "seeds").exit_code == 0
+    commands = _commands("## Looking after an index")
+    assert [args[0] for args in commands] == ["check", "optimize", "delete", "delete"]
+    for args in commands:
+        result = invoke(*args)
+        assert result.exit_code == 0, (args, result.stderr)
+        assert "Nothing to delete" not in result.stderr, args
+    assert invoke("show", "harbor-ledger-2015-10-05-markets").exit_code == 1
+    assert invoke("check").exit_code == 0
