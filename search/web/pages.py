@@ -65,7 +65,9 @@ TEMPLATES = Environment(
 TEMPLATES.filters.update(
     clip=_clip, snippet=lambda snippet: Markup(snippet_html(snippet)), article_href=article_href
 )
-TEMPLATES.globals.update(web_link=web_link)
+TEMPLATES.globals.update(
+    web_link=web_link, list_title_chars=LIST_TITLE_CHARS, article_title_chars=ARTICLE_TITLE_CHARS
+)
 
 
 def render(name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
@@ -136,8 +138,6 @@ async def article_page(request: Request) -> HTMLResponse:
         {
             "title": _clip(article.title, 80),
             "article": article,
-            "title_chars": ARTICLE_TITLE_CHARS,
-            "list_title_chars": LIST_TITLE_CHARS,
             "same_story": [hit for hit in similar.hits if hit.same_story],
             "related": [hit for hit in similar.hits if not hit.same_story],
         },

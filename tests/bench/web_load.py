@@ -16,8 +16,9 @@ on free localhost ports, and measures them in turns, phase by phase:
    server's own index (``byline index`` committing / SQLite inserting in a transaction):
    requests/s, p50/p95/p99 latency, errors (non-200 answers and failed connections), and the
    server process's memory (peak and final RSS);
-2. ``single``: one client, the same mix: the time a request takes without waiting in a queue;
-3. ``page``: one client, the full HTML search page (Byline's: five multi-select facets, snippets;
+2. ``calm``: the same clients and mix without the writer;
+3. ``single``: one client, the same mix: the time a request takes without waiting in a queue;
+4. ``page``: one client, the full HTML search page (Byline's: five multi-select facets, snippets;
    Datasette's table page with ``_search`` and ``_facet=source``).
 
 Byline's API answers carry snippets, collapsed stories and the source facet; Datasette's JSON is
@@ -116,7 +117,7 @@ def write_batches(folder: Path, count: int, seed: int) -> list[Path]:
         with path.open("w", encoding="utf-8") as out:
             for _ in range(BATCH):
                 article = next(articles)
-                article["id"] = f"new-{number}-{article['id']}"
+                article["id"] = f"new-{folder.name}-{number}-{article['id']}"
                 out.write(json.dumps(article) + "\n")
         paths.append(path)
     return paths
@@ -416,6 +417,11 @@ def main(argv: list[str] | None = None) -> int:
             writer.join()
             figures.update(watch.stop(), **writer_result)
             results["servers"][name]["load"] = figures
+        for name, process in servers.items():
+            print(f"{name}: {args.clients} clients, no writer", file=sys.stderr)
+            watch = MemoryWatch(process.pid)
+            figures = load(bases[name], api[name], args.clients, args.seconds)
+            results["servers"][name]["calm"] = {**figures, **watch.stop()}
         for phase, paths in (("single", api), ("page", pages)):
             for name in servers:
                 print(f"{name}: {phase}, one client", file=sys.stderr)
@@ -448,6 +454,10 @@ def print_table(results: dict[str, Any]) -> None:
         ("load", "errors", "errors", "{}"),
         ("load", "rss_peak_mib", "server RSS peak MiB", "{:.0f}"),
         ("load", "articles_written", "articles written meanwhile", "{}"),
+        ("calm", "requests_per_s", "no writer: requests/s", "{:.1f}"),
+        ("calm", "p50_ms", "no writer: p50 ms", "{:.1f}"),
+        ("calm", "p99_ms", "no writer: p99 ms", "{:.1f}"),
+        ("calm", "errors", "no writer: errors", "{}"),
         ("single", "p50_ms", "1 client: API p50 ms", "{:.1f}"),
         ("single", "p95_ms", "1 client: API p95 ms", "{:.1f}"),
         ("single", "p99_ms", "1 client: API p99 ms", "{:.1f}"),
