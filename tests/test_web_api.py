@@ -364,3 +364,17 @@ def test_the_listening_socket_is_named_tcp_so_answers_are_not_held_back() -> Non
 
     with listening_socket("127.0.0.1", 0) as sock:
         assert sock.proto == socket.IPPROTO_TCP
+
+
+def test_every_answer_forbids_inline_script_and_pages_have_none(server) -> None:
+    for path in ("/", "/?q=syria", "/articles/hill-1", "/stats", "/api/search", "/nothing"):
+        answer = server.get(path)
+        policy = answer.headers["content-security-policy"]
+        assert "default-src 'none'" in policy and "script-src 'self'" in policy
+        assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["referrer-policy"] == "no-referrer"
+        if answer.headers["content-type"].startswith("text/html"):
+            scripts = re.findall(r"<script\b[^>]*>", answer.text)
+            assert scripts == ['<script src="/static/search.js" defer>'], path
+            assert " style=" not in answer.text and "<style" not in answer.text, path
