@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 def search_json(result: SearchResult) -> dict[str, Any]:
     """The documented ``byline search --json`` contract."""
     request = result.request
-    return {
+    answer = {
         "query": request.query,
         "total": result.total,
         "page": request.page,
@@ -46,6 +46,9 @@ def search_json(result: SearchResult) -> dict[str, Any]:
             for name, counts in result.facets.items()
         },
     }
+    if result.notes:  # (only then: other answers stay as they were)
+        answer["notes"] = list(result.notes)
+    return answer
 
 
 def similar_json(result: SimilarResult) -> dict[str, Any]:

@@ -80,6 +80,8 @@ class SearchResult:
     total: int
     hits: list[Hit]
     facets: dict[str, list[FacetCount]]
+    # What the user should know about the query: words that no article contains.
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

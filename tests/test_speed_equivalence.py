@@ -8,6 +8,7 @@ columns against counts read document by document.
 
 from __future__ import annotations
 
+import importlib
 import json
 import multiprocessing
 import os
@@ -43,7 +44,13 @@ from index.embedded.analysis import text_analyzer
 from index.embedded.codec import _ARRAYS, _NARROW, SplitCodec, stored_blocks
 from index.embedded.fast_analysis import CachedAnalyzer
 from index.embedded.forms import FORMS_TABLE
-from index.embedded.schema import column_name, from_stored, split_values, to_document
+from index.embedded.schema import (
+    SCHEMA_VERSION,
+    column_name,
+    from_stored,
+    split_values,
+    to_document,
+)
 from index.embedded.segments import (
     MERGE_FACTOR,
     PARALLEL_FROM,
@@ -51,7 +58,7 @@ from index.embedded.segments import (
     _column_lengths,
     tail_to_merge,
 )
-from index.embedded.store import MappedStorage, open_index, open_or_create_index
+from index.embedded.store import META_FILE, MappedStorage, open_index, open_or_create_index
 from index.embedded.term_table import CompactTermsWriter
 from index.enrich.dates import parse_bound, to_naive_utc
 from index.enrich.fields import FieldMapping, record_to_article
@@ -164,7 +171,7 @@ def test_snippets_from_the_table_of_forms_are_those_of_every_word_analysed(
     (analysed / FORMS_TABLE).unlink()
     with closing(sqlite3.connect(searched / FORMS_TABLE)) as db:
         rows = set(db.execute("SELECT text, form FROM forms"))
-    assert {("price", "prices"), ("uber", "Über"), ("u.", "U.S")} <= rows  # (as analysed)
+    assert {("price", "prices"), ("uber", "Über"), ("us", "U.S")} <= rows  # (as analysed)
     requests = [*REQUESTS, SearchRequest(query="uber naive"), SearchRequest(query="U.S. prices")]
     expected = [search_json(search(analysed, request)) for request in requests]
     assert "<mark>Über</mark>" in json.dumps(expected, ensure_ascii=False)
@@ -501,10 +508,17 @@ def test_blocks_written_in_earlier_forms_are_read_alongside_new_ones(
 
 
 def _extract(fixture: Path, index: Path) -> Path:
+    """An index of schema version 4 (stopwords left out), marked as this version's: Byline
+    refuses to open it, but its segments are what these tests need, the blocks of postings in
+    the forms the codec wrote then (read here with the analysis pickled in the index, under the
+    names its modules had before they moved to ``index/embedded``)."""
+    for old in ("analysis", "codec", "fast_analysis", "schema"):
+        sys.modules.setdefault(f"index.{old}", importlib.import_module(f"index.embedded.{old}"))
     index.mkdir()
     with tarfile.open(fixture) as archive:
         for member in archive.getmembers():  # (a flat folder of files)
             (index / member.name).write_bytes(archive.extractfile(member).read())
+    (index / META_FILE).write_text(json.dumps({"schema_version": SCHEMA_VERSION}) + "\n")
     return index
 
 
@@ -703,8 +717,11 @@ def test_cached_analysis_gives_the_analyzers_tokens(text: str, kwargs: dict) -> 
     for chain in (text_analyzer(), grouped, unfiltered, stemmed, empty):
         words, bounds = CachedAnalyzer(chain).spans(text)
         spans = list(zip(bounds[::2], bounds[1::2], strict=True))
-        tokens = chain(text, chars=True, mode="query", removestops=False)
-        expected = [(token.text, (token.startchar, token.endchar)) for token in tokens]
+        tokens = chain(text, chars=True, mode="index", removestops=False)
+        at: dict[tuple[int, int], list[str]] = {}  # (a word of several terms: a tuple of them)
+        for token in tokens:
+            at.setdefault((token.startchar, token.endchar), []).append(token.text)
+        expected = [(t[0] if len(t) == 1 else tuple(t), span) for span, t in at.items()]
         assert list(zip(words, spans, strict=True)) == expected
 
 
@@ -896,7 +913,9 @@ def test_phrases_from_arrays_of_positions_match_whooshs_spans(
     with ix.searcher() as searcher:
         docnum = sorted(searcher.reader().all_doc_ids())[pick % searcher.doc_count()]
         text = searcher.stored_fields(docnum)[field].split()
-        words = [t.text for t in ix.schema[field].analyzer(" ".join(text[start % len(text) :]))]
+        rest = " ".join(text[start % len(text) :])
+        # (As a query reads them: one term a word, as a phrase asks for them.)
+        words = [t.text for t in ix.schema[field].analyzer(rest, mode="query")]
         assume(words)  # (stopwords only)
         words = words[:length] + words[:1] if repeat else words[:length]
         phrase = wq.Phrase(field, words, slop=slop)
@@ -915,9 +934,9 @@ def test_phrases_of_words_with_many_blocks_of_postings_match_whooshs(tmp_path: P
         reader = searcher.reader()
         assert max(reader.doc_frequency("body", t) for t in reader.lexicon("body")) > 4 * 128
         for docnum in rng.sample(range(reader.doc_count()), 40):
-            words = [
-                t.text for t in ix.schema["body"].analyzer(reader.stored_fields(docnum)["body"])
-            ]
+            body = reader.stored_fields(docnum)["body"]
+            # (As a query reads them: one term a word, as a phrase asks for them.)
+            words = [t.text for t in ix.schema["body"].analyzer(body, mode="query")]
             start = rng.randrange(max(1, len(words) - 3))
             phrase = wq.Phrase("body", words[start : start + rng.choice([2, 3])])
             whooshs = set(searcher.docs_for_query(phrase))

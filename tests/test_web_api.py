@@ -88,6 +88,7 @@ BATTERY = [
         ["report", "--sort", "oldest", "--facet", "tag"],
     ),
     ({"q": "oil festival", "any": "true"}, ["oil festival", "--any"]),
+    ({"q": "syria zzqxj", "any": "1"}, ["syria zzqxj", "--any"]),  # (with notes)
     ({"q": "harbor", "recent": "1"}, ["harbor", "--recent"]),
     ({"q": "harbor", "collapse": "false"}, ["harbor", "--no-collapse"]),
     ({"q": '"harbor report" OR title:syria'}, ['"harbor report" OR title:syria']),

@@ -2,9 +2,9 @@
 
 Whoosh runs every token of every document through a chain of Python generators, which is most
 of the cost of indexing prose. When the chain is a regex tokenizer followed only by filters that
-look at one token at a time (lower-casing, accent folding, stopwords, stemming), what becomes of
-a word does not depend on its neighbours, so it is worked out once and remembered. The tokens
-that come out are the same, in the same positions; any other chain is run as it is.
+look at one token at a time (lower-casing, accent folding, stopwords, stemming, a word's terms),
+what becomes of a word does not depend on its neighbours, so it is worked out once and remembered.
+The tokens that come out are the same, in the same positions; any other chain is run as it is.
 """
 
 from __future__ import annotations
@@ -27,7 +27,13 @@ from whoosh.analysis import (
     Token,
 )
 
-from index.embedded.analysis import SpellingFilter, TypographyFilter
+from index.embedded.analysis import (
+    SpellingFilter,
+    TypographyFilter,
+    WordTerms,
+    WordTermsFilter,
+    word_terms,
+)
 
 # Filters whose output for a token depends on that token alone: how each rewrites a word's text
 # (StopFilter and StemFilter, which look at whether a word is a stopword, are taken apart in
@@ -39,6 +45,9 @@ _REWRITES: dict[type, Callable[[Any], Callable[[str], str]]] = {
     SpellingFilter: lambda item: item.rewrite,
 }
 _PER_TOKEN = (*_REWRITES, StopFilter, StemFilter)
+# A filter that makes each word one term or several (``WordTerms``), from the word alone; it
+# ends the chains it is in.
+_EXPANDING = WordTermsFilter
 _DROPPED = None
 # Word patterns, and the same patterns written so that the regular expression engine does not try
 # an empty dot and one more run of letters at the end of every word: the same words, found in
@@ -47,8 +56,9 @@ _FASTER_PATTERNS = {r"\w+(?:\.?\w+)*": r"\w+(?:\.\w+)*", r"\w+(\.?\w+)*": r"\w+(
 _CACHE_LIMIT = 500_000  # distinct words remembered per stopword mode, then forgotten at once
 
 
-_Words = dict[bool, dict[str, tuple[str, bool] | None]]  # (by stopwords removed or kept)
-_Terms = dict[str, str | None]  # a word's index term; None: a stopword, dropped
+_Outcome = tuple[str | WordTerms, bool] | None  # a word's term(s), a stopword or not; None: dropped
+_Words = dict[tuple[bool, bool], dict[str, _Outcome]]  # (by stopwords removed, query or not)
+_Terms = dict[str, str | WordTerms | None]  # a word's index term(s); None: a stopword, dropped
 _CACHES: list[tuple[Analyzer, _Words, _Terms]] = []
 
 
@@ -58,7 +68,8 @@ def _caches(inner: Analyzer) -> tuple[_Words, _Terms]:
     for chain, words, terms in _CACHES:
         if chain == inner:
             return words, terms
-    words, terms = {True: {}, False: {}}, {}
+    words: _Words = {(removed, query): {} for removed in (True, False) for query in (True, False)}
+    terms: _Terms = {}
     _CACHES.append((inner, words, terms))
     return words, terms
 
@@ -77,7 +88,8 @@ class CachedAnalyzer(Analyzer):
             bool(items)
             and type(items[0]) is RegexTokenizer
             and not items[0].gaps
-            and all(type(item) in _PER_TOKEN for item in filters)
+            and all(type(item) in _PER_TOKEN for item in filters[:-1])
+            and (not filters or type(filters[-1]) in (*_PER_TOKEN, _EXPANDING))
             and sum(isinstance(item, StopFilter) for item in filters) <= 1
         )
         self._expression = _faster(items[0].expression) if fast else None
@@ -89,6 +101,7 @@ class CachedAnalyzer(Analyzer):
         self._filters = filters
         self._renumber = any(isinstance(f, StopFilter) and f.renumber for f in filters)
         self._words, self._terms = _caches(self.inner)
+        self.expands = any(type(item) is _EXPANDING for item in filters)
 
     @property
     def cached(self) -> bool:
@@ -142,7 +155,9 @@ class CachedAnalyzer(Analyzer):
             )
         # Other keywords (such as ``boosts``) become token attributes, as Whoosh's tokenizer does.
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        return self._tokens(token, value, positions, chars, removestops, start_pos, start_char)
+        return self._tokens(
+            token, value, positions, chars, removestops, start_pos, start_char, mode == "query"
+        )
 
     def _tokens(
         self,
@@ -153,27 +168,40 @@ class CachedAnalyzer(Analyzer):
         removestops: bool,
         start_pos: int,
         start_char: int,
+        query: bool,
     ) -> Iterator[Token]:
         renumber = self._renumber and positions
         kept_pos: int | None = None
-        for number, match, (text, stopped) in self._analysed(value, removestops):
-            token.text, token.stopped = text, stopped
+        shift = 0  # positions taken by words before that take more than one
+        for number, match, (found, stopped) in self._analysed(value, removestops, query):
+            token.stopped = stopped
             token.boost = 1.0
+            if chars:
+                token.startchar = start_char + match.start()
+                token.endchar = start_char + match.end()
+            if type(found) is WordTerms:
+                for text, offset in zip(found.terms, found.offsets, strict=True):
+                    token.text = text
+                    if positions:
+                        token.pos = start_pos + number + shift + offset
+                    yield token
+                shift += found.width - 1
+                continue
+            token.text = found
             if positions:
-                pos = start_pos + number
+                pos = start_pos + number + shift
                 if renumber and not stopped:  # as StopFilter renumbers kept words
                     kept_pos = pos if kept_pos is None else kept_pos + 1
                     pos = kept_pos
                 token.pos = pos
-            if chars:
-                token.startchar = start_char + match.start()
-                token.endchar = start_char + match.end()
             yield token
 
-    def spans(self, value: str, mode: str = "query") -> tuple[list[str], list[int]]:
-        """Each word of ``value``, stopwords kept: its term, and where it starts and ends (word
-        ``i`` runs from ``bounds[2 * i]`` to ``bounds[2 * i + 1]``). What a highlighter needs,
-        found without a Python step a word."""
+    def spans(
+        self, value: str, mode: str = "query"
+    ) -> tuple[list[str | tuple[str, ...]], list[int]]:
+        """Each word of ``value``, stopwords kept: its term (its terms, for a word of several),
+        and where it starts and ends (word ``i`` runs from ``bounds[2 * i]`` to
+        ``bounds[2 * i + 1]``). What a highlighter needs, found without a Python step a word."""
         if self._expression is None:
             tokens = self.inner(value, chars=True, mode=mode, removestops=False)
             found = [(t.text, t.startchar, t.endchar) for t in tokens]  # (one token, reused)
@@ -186,12 +214,18 @@ class CachedAnalyzer(Analyzer):
         to ``bounds[2 * i + 1]``), as ``spans`` gives them; only for a ``cached`` analyzer."""
         return self._words_and_bounds(value)[1]
 
-    def texts(self, words: list[str]) -> list[str]:
-        """What each of ``words`` (words as the tokenizer cuts them) becomes, stopwords kept
-        (as ``spans`` gives them); only for a ``cached`` analyzer."""
+    def texts(self, words: list[str]) -> list[str | tuple[str, ...]]:
+        """What each of ``words`` (words as the tokenizer cuts them) becomes as it is indexed,
+        stopwords kept (as ``spans`` gives them): its term, or the terms of a word that gives
+        several; only for a ``cached`` analyzer."""
         # (With stopwords kept, no filter drops a word.)
-        outcomes = looked_up(self._words[False], words, lambda ws: self._analyse(ws, False))
-        return list(map(itemgetter(0), outcomes))
+        outcomes = looked_up(
+            self._words[False, False], words, lambda ws: self._analyse(ws, False, False)
+        )
+        texts = list(map(itemgetter(0), outcomes))
+        if self.expands:
+            return [text.terms if type(text) is WordTerms else text for text in texts]
+        return texts
 
     def forms(self, terms: Mapping[str, str | None]) -> list[tuple[str, str]]:
         """Each word of ``terms`` (words and their index terms, as ``positioned_terms`` fills
@@ -199,11 +233,18 @@ class CachedAnalyzer(Analyzer):
         "elect"): how an indexed word is written, for snippets to search a text for
         (``index/embedded/forms.py``). Only stopwords are analysed again."""
         written = [
-            (term, word) for word, term in terms.items() if term is not None and term != word
+            (term, word) for word, term in terms.items() if type(term) is str and term != word
+        ]
+        written += [
+            (text, word)
+            for word, term in terms.items()
+            if type(term) is WordTerms
+            for text in term.terms
+            if text != word
         ]
         stopwords = [word for word, term in terms.items() if term is None]
         texts = self.texts(stopwords)
-        return written + [(t, w) for w, t in zip(stopwords, texts, strict=True) if t != w]
+        return written + [(t, w) for w, t in zip(stopwords, texts, strict=True) if t != w]  # type: ignore[misc]
 
     def _words_and_bounds(self, value: str) -> tuple[list[str], list[int]]:
         """The words of ``value``, and where each starts and ends, one after the other.
@@ -224,7 +265,10 @@ class CachedAnalyzer(Analyzer):
         with one regex scan and a lookup a word: what ranking needs from a whole article."""
         if self._expression is None:
             return [token.text for token in self.inner(value, mode=mode)]
-        return [term for term in self._outcomes(value) if term is not None]
+        outcomes = self._outcomes(value)
+        if self.expands and WordTerms in set(map(type, outcomes)):
+            return _expanded(outcomes)[0]
+        return [term for term in outcomes if term is not None]  # type: ignore[misc]
 
     def positioned_terms(
         self, value: str, mode: str = "", terms: _Terms | None = None
@@ -237,6 +281,8 @@ class CachedAnalyzer(Analyzer):
             tokens = [(t.text, t.pos) for t in self.inner(value, positions=True, mode=mode)]
             return [text for text, _ in tokens], [pos for _, pos in tokens]
         outcomes = self._outcomes(value, terms)
+        if self.expands and WordTerms in set(map(type, outcomes)):
+            return _expanded(outcomes)
         kept = [term for term in outcomes if term is not None]
         if not self._renumber:
             return kept, [number for number, term in enumerate(outcomes) if term is not None]
@@ -244,8 +290,8 @@ class CachedAnalyzer(Analyzer):
         first = next((number for number, term in enumerate(outcomes) if term is not None), 0)
         return kept, range(first, first + len(kept))
 
-    def _outcomes(self, value: str, terms: _Terms | None = None) -> list[str | None]:
-        """Each word of ``value``, in order, as its index term (None: a stopword, dropped),
+    def _outcomes(self, value: str, terms: _Terms | None = None) -> list[str | WordTerms | None]:
+        """Each word of ``value``, in order, as its index term(s) (None: a stopword, dropped),
         found with one regex scan and a lookup a word (in ``terms`` if given, never emptied)."""
         assert self._expression is not None
         expression = self._expression
@@ -257,28 +303,29 @@ class CachedAnalyzer(Analyzer):
             return looked_up(self._terms, found, self._terms_of)
         return looked_up(terms, found, self._terms_of, limit=None)
 
-    def _terms_of(self, words: list[str]) -> list[str | None]:
-        """Each word's index term; None for a stopword, which is dropped."""
-        return [None if o is _DROPPED else o[0] for o in self._analyse(words, True)]
+    def _terms_of(self, words: list[str]) -> list[str | WordTerms | None]:
+        """Each word's index term(s); None for a stopword, which is dropped."""
+        return [None if o is _DROPPED else o[0] for o in self._analyse(words, True, False)]
 
     def _analysed(
-        self, value: str, removestops: bool
-    ) -> Iterator[tuple[int, re.Match[str], tuple[str, bool]]]:
+        self, value: str, removestops: bool, query: bool = False
+    ) -> Iterator[tuple[int, re.Match[str], tuple[str | WordTerms, bool]]]:
         """The words of ``value`` the filters keep: their number among all words, where they
         are, and what the filters make of them (each distinct word worked out once)."""
         assert self._expression is not None
         matches = list(self._expression.finditer(value))
         outcomes = looked_up(
-            self._words[removestops],
+            self._words[removestops, query],
             list(map(re.Match.group, matches)),
-            lambda words: self._analyse(words, removestops),
+            lambda words: self._analyse(words, removestops, query),
         )
         for number, (match, outcome) in enumerate(zip(matches, outcomes, strict=True)):
             if outcome is not _DROPPED:
                 yield number, match, outcome
 
-    def _analyse(self, words: list[str], removestops: bool) -> list[tuple[str, bool] | None]:
-        """What the filters make of each word: its text and whether it is a stopword, or None.
+    def _analyse(self, words: list[str], removestops: bool, query: bool) -> list[_Outcome]:
+        """What the filters make of each word: its text (or terms) and whether it is a stopword,
+        or None (``query``: as a query's words, for filters that tell them apart).
         Each filter's step is taken over the whole list of words at once (a token object and a
         generator step a word cost ten times as much, felt by any query whose articles bring new
         words: a search process meets every word of the hits it shows for the first time)."""
@@ -297,6 +344,8 @@ class CachedAnalyzer(Analyzer):
                     text if stop or text in ignore else stem(text)
                     for text, stop in zip(texts, stopped, strict=True)
                 ]
+            elif type(item) is _EXPANDING:
+                texts = [word_terms(text, query) for text in texts]  # type: ignore[misc]
             else:
                 texts = list(map(_REWRITES[type(item)](item), texts))
         if removestops:
@@ -304,6 +353,22 @@ class CachedAnalyzer(Analyzer):
                 None if stop else (text, False) for text, stop in zip(texts, stopped, strict=True)
             ]
         return list(zip(texts, stopped, strict=True))
+
+
+def _expanded(outcomes: list[str | WordTerms | None]) -> tuple[list[str], list[int]]:
+    """The terms and positions of words' outcomes, some of them of several terms."""
+    kept: list[str] = []
+    positions: list[int] = []
+    shift = 0
+    for number, term in enumerate(outcomes):
+        if type(term) is WordTerms:
+            kept.extend(term.terms)
+            positions.extend(number + shift + offset for offset in term.offsets)
+            shift += term.width - 1
+        elif term is not None:
+            kept.append(term)
+            positions.append(number + shift)
+    return kept, positions
 
 
 def _faster(expression: re.Pattern[str]) -> re.Pattern[str]:

@@ -19,7 +19,7 @@ from index.embedded.fast_analysis import CachedAnalyzer
 from index.enrich.dates import to_naive_utc
 
 # Bump when fields or analysis change in a way an old index cannot serve.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5  # 5: every word indexed, joined words and unspaced text (analysis.py)
 
 
 def column_name(field: str) -> str:
@@ -42,8 +42,9 @@ def build_schema() -> fields.Schema:
     schema = fields.Schema(
         id=fields.ID(stored=True, unique=True),
         url=fields.ID(stored=True),
-        title=fields.TEXT(analyzer=prose, stored=True),
-        body=fields.TEXT(analyzer=prose, stored=True),
+        # (A query word that gives several terms, a run of Chinese, asks for them in a row.)
+        title=fields.TEXT(analyzer=prose, stored=True, multitoken_query="phrase"),
+        body=fields.TEXT(analyzer=prose, stored=True, multitoken_query="phrase"),
         published=ColumnDate(sortable=True),
         published_text=fields.STORED(),
         rights=fields.STORED(),

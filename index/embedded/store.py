@@ -20,7 +20,6 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 from whoosh.index import FileIndex
 
-from index.embedded.pickled_names import alias_moved_modules
 from index.embedded.schema import SCHEMA_VERSION, build_schema
 from index.errors import IndexLocked, IndexNotFound, IndexUnsafe, IndexVersionError
 
@@ -45,6 +44,8 @@ def resolve_index_path(explicit: str | Path | None = None) -> Path:
 
 def open_index(path: Path) -> FileIndex:
     """Open an existing index for reading, checking that this version can read it."""
+    if (path / META_FILE).exists():
+        _check_version(path)  # (first: an older index may name modules that are gone)
     if not whoosh_index.exists_in(str(path)):
         raise IndexNotFound(f"no index at {path}; build one with: byline index PATH --index {path}")
     _check_version(path)
@@ -77,10 +78,6 @@ class MappedStorage(FileStorage):
     large index). A map costs neither: pages are read when first touched, and a searcher opens
     in milliseconds whatever the index size.
     """
-
-    def __init__(self, path: str) -> None:
-        super().__init__(path)
-        alias_moved_modules()  # (every opening, here or in a writing process, comes this way)
 
     def open_file(self, name: str, **kwargs: object) -> StructFile:
         with open(self._fpath(name), "rb") as handle:

@@ -14,6 +14,7 @@ from search.cli.common import (
     RerankOption,
     friendly,
     print_json,
+    stderr_console,
     stdout_console,
 )
 from search.engine import open_engine
@@ -93,6 +94,7 @@ def search_command(
         print_json(json_contract.search_json(result))
     else:
         render.print_search(stdout_console(), result)
+        render.print_notes(stderr_console(), result)
 
 
 @friendly

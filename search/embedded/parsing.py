@@ -6,6 +6,7 @@ cannot read. Users deserve to hear about both, so this parser reports them as er
 
 from __future__ import annotations
 
+import copy
 from datetime import timedelta
 from itertools import islice
 
@@ -25,6 +26,7 @@ from whoosh.qparser import (
 from whoosh.reading import IndexReader
 
 from index.article_fields import FACET_FIELDS, FIELD_ALIASES, SEARCHABLE_FIELDS
+from index.embedded.analysis import COMMON_WORDS
 from index.enrich.dates import parse_bound
 from index.errors import InvalidDate, QuerySyntaxError
 from search.embedded.matches import ColumnDateRange
@@ -137,7 +139,8 @@ def parse_query(
         text = plain_words(text)
     if not text.strip() or text.strip() == "*":
         return wq.Every()
-    if is_natural_language(text):
+    question = is_natural_language(text)
+    if question:
         match_any = True  # a question, not keywords: rank by the words it has
     try:
         parsed = build_parser(schema, match_any).parse(text)
@@ -148,7 +151,25 @@ def parse_query(
     for leaf in parsed.leaves():
         if isinstance(leaf, wq.FuzzyTerm):
             _check_fuzzy(leaf)
-    return parsed
+    return without_common_words(parsed) if question else parsed
+
+
+def without_common_words(query: wq.Query) -> wq.Query:
+    """A question's words that say what it is about: its common words ("the", "of", "what")
+    left out, unless it has no other. (They would add little to the ranking, at the cost of
+    reading the longest postings there are.)"""
+    if not isinstance(query, wq.Or):
+        return query
+    kept = [part for part in query.subqueries if not _common(part)]
+    if not kept or len(kept) == len(query.subqueries):
+        return query
+    query = copy.copy(query)
+    query.subqueries = kept
+    return query
+
+
+def _common(query: wq.Query) -> bool:
+    return all(isinstance(leaf, wq.Term) and leaf.text in COMMON_WORDS for leaf in query.leaves())
 
 
 def _check_fuzzy(term: wq.FuzzyTerm) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,9 +24,10 @@ from search.embedded.multiselect import facet_counts
 from search.embedded.parsing import build_filter, limit_expansions, parse_query
 from search.embedded.ranking import SORTS, Ranked, sort_facet, weighting
 from search.embedded.recency import RECENT_WINDOW, recency_factors, reordered
-from search.embedded.rerank import DEPTH, rerank
+from search.embedded.rerank import DEPTH, content_words, rerank
 from search.embedded.similar import collapse_stories, story_members
 from search.embedded.snippets import make_snippet, searched_forms
+from search.embedded.unmatched import unmatched_words
 from search.query import is_natural_language, plain_words
 from search.results import Hit, SearchRequest, SearchResult
 
@@ -73,8 +75,11 @@ def _search(index_path: Path, request: SearchRequest) -> SearchResult:
     _one_way_to_add_scores(scoring_query)
     limit_expansions(scoring_query, searcher.reader())
     narrowing = build_filter(request.filters, searcher.schema)
+    text = plain_words(request.query) if request.plain else request.query
+    notes = tuple(unmatched_words(scoring_query, searcher.reader(), text))
     try:
-        return _run(searcher, _FORMS[index_path], request, scoring_query, narrowing)
+        result = _run(searcher, _FORMS[index_path], request, scoring_query, narrowing)
+        return dataclasses.replace(result, notes=notes) if notes else result
     except FileNotFoundError:
         _forget(index_path)  # a commit removed files under this searcher; the retry reopens
         raise
@@ -228,7 +233,8 @@ def _rerank_words(searcher: Searcher, request: SearchRequest) -> list[str]:
     text = plain_words(request.query) if request.plain else request.query
     if not (request.rerank and request.sort == "relevance" and is_natural_language(text)):
         return []
-    return [token.text for token in searcher.schema["body"].analyzer(text, mode="query")]
+    analyzer = searcher.schema["body"].analyzer
+    return content_words([token.text for token in analyzer(text, mode="query")])
 
 
 class _DeadlineCollector(WrappingCollector):
