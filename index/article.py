@@ -13,6 +13,9 @@ class Article:
 
     ``published`` is a timezone-aware ``datetime`` in UTC when the source gave a time, a plain
     ``date`` when it gave only the day (that precision is kept, not invented), or ``None``.
+    ``domain`` is the registrable domain of ``url``; ``origin`` says where the article was read
+    (a file, with its line, entry or archive member); ``extra`` holds the record's fields that
+    map to no article field (a CSV's other columns), as text, under their own names.
     """
 
     title: str
@@ -25,6 +28,9 @@ class Article:
     section: str | None = None
     tags: list[str] = field(default_factory=list)
     rights: str | None = None
+    domain: str | None = None
+    origin: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
 
 
 def with_id(article: Article) -> Article:

@@ -1,7 +1,9 @@
 """Duplicates and syndication, decided at index time.
 
-*Exact duplicates* — the same text under another id (the same file twice, a story under two
-URLs) — share a ``body_hash`` of their normalised text; the second is not indexed. *Near
+*Exact copies* — the same text under another id (a wire story two publishers ran word for word,
+a story under two URLs) — share a ``body_hash`` of their normalised text; each is indexed (every
+publisher's copy is a data point) and joins the story of the article it repeats, unless copies
+are dropped (``drop_copies``, opt-in). *Near
 duplicates* — a wire story republished with small edits, another headline or a trimmed ending —
 share a ``story`` key, found by MinHash over word shingles with locality-sensitive hashing:
 each article's signature is cut into bands, articles sharing a band are candidates, and a
@@ -178,7 +180,7 @@ def signature_from(stored: bytes | None) -> array | None:
 @dataclass(frozen=True, slots=True)
 class Verdict:
     """``story`` is the key of the article's story group; ``duplicate_of`` names the article it
-    repeats exactly, if any (then it is normally not indexed)."""
+    repeats exactly, if any (then it is left out only when copies are dropped)."""
 
     fingerprint: Fingerprint
     story: str
@@ -203,10 +205,12 @@ class StoryGrouper:
     The table is written as articles are judged and committed after each index commit (with
     the rows of the next batch read so far). Rows of articles not in the index (since deleted,
     or never committed) are ignored: an exact duplicate must repeat an article that is there,
-    or one pending in this run.
+    or one pending in this run. With ``drop_copies`` an exact copy is judged but not remembered
+    (it will not be indexed); otherwise it is remembered like any other article.
     """
 
-    def __init__(self, index_path: Path) -> None:
+    def __init__(self, index_path: Path, drop_copies: bool = False) -> None:
+        self.drop_copies = drop_copies
         self.db = sqlite3.connect(index_path / STORY_TABLE)
         self.db.executescript(_TABLES)
         (self.hashing,) = self.db.execute("PRAGMA user_version").fetchone()
@@ -235,9 +239,13 @@ class StoryGrouper:
         """The article's fate; ``found`` is its fingerprint, if worked out already."""
         found = found if found is not None else fingerprint(article, self.hashing)
         original = self._find_hash(found.body_hash, article.id)
+        copy_of = original[0] if original is not None else None
+        if original is not None and self.drop_copies:
+            return Verdict(found, original[1], duplicate_of=copy_of)
         if original is not None:
-            return Verdict(found, original[1], duplicate_of=original[0])
-        story = self._find_story(found, article.id) or f"s:{found.body_hash}"
+            story = original[1]
+        else:
+            story = self._find_story(found, article.id) or f"s:{found.body_hash}"
         self.db.execute("DELETE FROM bands WHERE id = ?", (article.id,))
         self.db.execute(
             "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?)",
@@ -247,7 +255,7 @@ class StoryGrouper:
             "INSERT INTO bands VALUES (?, ?)", [(band, article.id) for band in found.bands]
         )
         self._pending.add(article.id)
-        return Verdict(found, story)
+        return Verdict(found, story, duplicate_of=copy_of)
 
     def _live(self, article_id: str) -> bool:
         if article_id in self._pending:

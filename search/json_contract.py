@@ -35,6 +35,9 @@ def search_json(result: SearchResult) -> dict[str, Any]:
                 "url": hit.article.url,
                 "section": hit.article.section,
                 "tags": hit.article.tags,
+                "domain": hit.article.domain,
+                "origin": hit.article.origin,
+                "extra": hit.article.extra,
                 "score": round(hit.score, 6) if hit.score is not None else None,
                 "snippet": snippet_html(hit.snippet),
                 "similar": [{"id": m.id, "source": m.source} for m in hit.similar],
@@ -83,6 +86,9 @@ def article_json(article: Article) -> dict[str, Any]:
         "tags": article.tags,
         "rights": article.rights,
         "body": article.body,
+        "domain": article.domain,
+        "origin": article.origin,
+        "extra": article.extra,
     }
 
 

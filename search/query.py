@@ -37,6 +37,7 @@ class Filters:
     tags: Sequence[str] = ()
     since: str | None = None
     until: str | None = None
+    domains: Sequence[str] = ()  # sites: registrable domains of the articles' URLs
 
 
 def plain_words(text: str) -> str:

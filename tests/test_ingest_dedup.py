@@ -1,5 +1,5 @@
-"""Duplicates and syndication: exact copies indexed once, wire copies grouped into stories,
-collapsed in search results, and listed first by ``byline similar``."""
+"""Duplicates and syndication: exact copies kept and grouped (left out only on request), wire
+copies grouped into stories, collapsed in search results, and listed first by ``byline similar``."""
 
 from __future__ import annotations
 
@@ -86,23 +86,70 @@ def _index_records(tmp_path: Path, records: list[dict], **options) -> tuple[Path
     return index, ingest([str(path)], index, IngestOptions(**options))
 
 
-def test_exact_copies_are_indexed_once_and_counted(tmp_path: Path, invoke) -> None:
+def test_exact_copies_are_kept_grouped_and_listed(tmp_path: Path, invoke) -> None:
     path = write_jsonl(tmp_path / "wire.jsonl", RECORDS)
-    result = invoke("index", str(path), "--index", str(tmp_path / "index"))
+    index = str(tmp_path / "index")
+    result = invoke("index", str(path), "--index", index, "--json", "--verbose")
     assert result.exit_code == 0, result.stderr
-    assert "4 added" in result.stderr and "1 duplicate(s) left out" in result.stderr
-    assert invoke("show", "yahoo-1", "--index", str(tmp_path / "index")).exit_code == 1
-    kept = invoke("index", str(path), "--index", str(tmp_path / "all"), "--keep-duplicates")
-    assert "5 added" in kept.stderr and "duplicate" not in kept.stderr
-    stories = _stories(tmp_path / "all")
+    assert "5 added" in result.stderr and "1 exact copy grouped" in result.stderr
+    assert "copy: yahoo-1 repeats reuters-1" in result.stderr
+    summary = json.loads(result.stdout)
+    assert set(summary) == {
+        "index", "inputs", "committed", "added", "replaced", "unchanged_inputs", "copies",
+        "copies_dropped", "skipped", "warnings", "failed",
+    }  # fmt: skip
+    assert (summary["added"], summary["copies_dropped"]) == (5, 0)
+    assert summary["copies"] == [{"id": "yahoo-1", "copy_of": "reuters-1"}]
+    shown = invoke("show", "yahoo-1", "--index", index, "--json")
+    assert json.loads(shown.stdout)["source"] == "Yahoo News"
+    stories = _stories(tmp_path / "index")
     assert stories["yahoo-1"] == stories["reuters-1"] == stories["hill-1"]
+    # The old flag still works, and says what is now the default.
+    kept = invoke("index", str(path), "--index", str(tmp_path / "old"), "--keep-duplicates")
+    assert "5 added" in kept.stderr and "1 exact copy grouped" in kept.stderr
 
 
-def test_reindexing_the_same_articles_replaces_rather_than_dedups(tmp_path: Path) -> None:
+def test_dropping_exact_copies_is_opt_in(tmp_path: Path, invoke) -> None:
+    path = write_jsonl(tmp_path / "wire.jsonl", RECORDS)
+    index = str(tmp_path / "index")
+    result = invoke("index", str(path), "--index", index, "--drop-copies", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert "4 added" in result.stderr and "1 exact copies left out" in result.stderr
+    assert json.loads(result.stdout)["copies_dropped"] == 1
+    assert invoke("show", "yahoo-1", "--index", index).exit_code == 1
+
+
+def test_reindexing_the_same_articles_replaces_them(tmp_path: Path) -> None:
     _, first = _index_records(tmp_path, RECORDS)
     _, again = _index_records(tmp_path, RECORDS)
-    assert (first.added, first.duplicates) == (4, 1)
-    assert (again.added, again.replaced, again.duplicates) == (0, 4, 1)
+    assert (first.added, len(first.copies)) == (5, 1)
+    # Read again, each of the pair has a twin in the index already: both are named as copies.
+    assert (again.added, again.replaced, len(again.copies)) == (0, 5, 2)
+    stories = _stories(tmp_path / "index")
+    assert stories["yahoo-1"] == stories["reuters-1"]
+
+
+def test_the_same_headline_from_two_publishers_is_two_articles_in_one_story(
+    tmp_path: Path, invoke
+) -> None:
+    """Two publishers' copies of one headline (ids 52 and 491 of the UCI data) are each a data
+    point: both are indexed, found, and collapse into one hit."""
+    path = tmp_path / "headlines.csv"
+    path.write_text(
+        "ID,TITLE,URL,PUBLISHER\n"
+        "52,EBay rejects Icahn slate of directors,http://www.news-sentinel.com/a,News Sentinel\n"
+        "491,EBay rejects Icahn slate of directors,http://www.appeal-democrat.com/b,"
+        "Appeal-Democrat\n",
+        encoding="utf-8",
+    )
+    index = str(tmp_path / "index")
+    assert invoke("index", str(path), "--index", index).exit_code == 0
+    shown = invoke("show", "491", "--index", index, "--json")
+    assert shown.exit_code == 0, shown.stderr
+    assert json.loads(shown.stdout)["source"] == "Appeal-Democrat"
+    found = json.loads(invoke("search", "icahn", "--index", index, "--json").stdout)
+    assert found["total"] == 2 and len(found["hits"]) == 1
+    assert len(found["hits"][0]["similar"]) == 1
 
 
 def test_wire_copies_share_a_story_and_others_do_not(tmp_path: Path) -> None:
@@ -159,16 +206,19 @@ def test_search_collapses_each_story_to_its_best_hit(tmp_path: Path, invoke) -> 
     index, _ = _index_records(tmp_path, RECORDS)
     collapsed = invoke("search", "pentagon russia syria", "--index", str(index), "--json")
     data = json.loads(collapsed.stdout)
-    assert data["total"] == 2  # the total counts every match; the page shows stories
+    assert data["total"] == 3  # the total counts every match; the page shows stories
     assert [hit["id"] for hit in data["hits"]] == ["reuters-1"]
-    assert data["hits"][0]["similar"] == [{"id": "hill-1", "source": "The Hill"}]
+    assert data["hits"][0]["similar"] == [
+        {"id": "hill-1", "source": "The Hill"},
+        {"id": "yahoo-1", "source": "Yahoo News"},
+    ]
     text = invoke("search", "pentagon russia syria", "--index", str(index))
-    assert "+1 similar from: The Hill" in text.stdout
+    assert "+2 similar from: The Hill, Yahoo News" in text.stdout
     everything = invoke(
         "search", "pentagon russia syria", "--index", str(index), "--json", "--no-collapse"
     )
     hits = json.loads(everything.stdout)["hits"]
-    assert sorted(hit["id"] for hit in hits) == ["hill-1", "reuters-1"]
+    assert sorted(hit["id"] for hit in hits) == ["hill-1", "reuters-1", "yahoo-1"]
     assert all(hit["similar"] == [] for hit in hits)
 
 
@@ -177,8 +227,9 @@ def test_similar_lists_same_story_first_then_related(tmp_path: Path, invoke) -> 
     result = invoke("similar", "hill-1", "--index", str(index), "--json")
     assert result.exit_code == 0, result.stderr
     similar = json.loads(result.stdout)["similar"]
-    assert [(s["id"], s["same_story"]) for s in similar[:2]] == [
+    assert [(s["id"], s["same_story"]) for s in similar[:3]] == [
         ("reuters-1", True),
+        ("yahoo-1", True),
         ("meridian-1", False),
     ]
     text = invoke("similar", "hill-1", "--index", str(index))
@@ -187,7 +238,9 @@ def test_similar_lists_same_story_first_then_related(tmp_path: Path, invoke) -> 
     assert missing.exit_code == 1 and "no article with id 'nope'" in missing.stderr
 
 
-def test_copies_of_articles_in_batches_still_being_written_are_left_out(tmp_path: Path) -> None:
+def test_dropped_copies_of_articles_in_batches_still_being_written_are_left_out(
+    tmp_path: Path,
+) -> None:
     # Batches big enough for two processes: each is written while the next is read, so an
     # article's original may still be on its way into the index when its copy is judged.
     size, rng = PARALLEL_FROM, random.Random(5)
@@ -197,7 +250,7 @@ def test_copies_of_articles_in_batches_still_being_written_are_left_out(tmp_path
     ]
     for copy, original in ((size + 7, 7), (2 * size + 5, size + 5)):
         records[copy] = records[original] | {"id": f"copy-{original}"}
-    index, report = _index_records(tmp_path, records, batch_size=size, procs=2)
+    index, report = _index_records(tmp_path, records, batch_size=size, procs=2, drop_copies=True)
     assert (report.added, report.duplicates) == (3 * size - 2, 2)
     assert not {"copy-7", f"copy-{size + 5}"} & set(_stories(index))
 
@@ -232,7 +285,7 @@ def test_a_copy_of_a_deleted_article_is_indexed(tmp_path: Path, invoke) -> None:
     index, _ = _index_records(tmp_path, RECORDS[:1])
     deleted = invoke("delete", "reuters-1", "--index", str(index), "--yes")
     assert deleted.exit_code == 0, deleted.stderr
-    _, report = _index_records(tmp_path, RECORDS[2:3])  # yahoo-1, the same text
+    _, report = _index_records(tmp_path, RECORDS[2:3], drop_copies=True)  # the same text
     assert (report.added, report.duplicates) == (1, 0)
 
 

@@ -81,7 +81,7 @@ def test_html_page_gives_article_text_and_metadata(tmp_path: Path) -> None:
     assert article.title == "Russian jets strike targets in Syria"
     assert article.source == "The Daily Meridian"
     assert article.authors == ["Ana Ruiz"]
-    assert article.published.isoformat() == "2015-10-01"
+    assert article.published.isoformat() == "2015-10-01T16:30:00+00:00"  # (its time, too)
     assert "Islamic State positions" in article.body
     assert "Sport" not in article.body and "Most read" not in article.body
 

@@ -119,7 +119,7 @@ def test_unreadable_date_is_a_warning_and_the_article_is_indexed(tmp_path: Path,
     [
         ("By Jane Doe and John Roe", ["Jane Doe", "John Roe"]),
         ("Jane Doe, John Roe and Ana Ruiz", ["Jane Doe", "John Roe", "Ana Ruiz"]),
-        ("Jane Doe | Reuters", ["Jane Doe", "Reuters"]),
+        ("Jane Doe | Reuters", ["Jane Doe"]),  # (an agency: the source, not an author)
         ("By JANE DOE, Staff Writer", ["Jane Doe"]),
         ("By Kristina Wong - 09/29/15 02:41 PM EDT", ["Kristina Wong"]),
         ("Jane Doe, Associated Press Writer", ["Jane Doe"]),

@@ -233,7 +233,7 @@ def test_json_contract(index_path: Path, invoke) -> None:
     assert (data["query"], data["total"], data["page"], data["limit"]) == ("syria", 4, 1, 1)
     [hit] = data["hits"]
     # The documented fields, exactly; later additions (such as "similar") come on top.
-    assert set(hit) - {"similar"} == {
+    assert set(hit) - {"similar", "domain", "origin", "extra"} == {
         "id",
         "title",
         "source",

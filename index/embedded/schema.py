@@ -13,13 +13,16 @@ from typing import Any
 from whoosh import columns, fields
 
 from index.article import Article, published_iso
-from index.article_fields import FACET_FIELDS
+from index.article_fields import FACET_FIELDS, STORED_FIELDS
 from index.embedded.analysis import FACET_SEPARATOR, facet_analyzer, text_analyzer
 from index.embedded.fast_analysis import CachedAnalyzer
+from index.embedded.url_analysis import url_analyzer
 from index.enrich.dates import to_naive_utc
 
 # Bump when fields or analysis change in a way an old index cannot serve.
-SCHEMA_VERSION = 5  # 5: every word indexed, joined words and unspaced text (analysis.py)
+# 5: every word indexed, joined words and unspaced text (analysis.py); the site (domain), where
+# each article was read (origin), its unmapped fields (extra), URLs found by host (url_analysis.py).
+SCHEMA_VERSION = 5
 
 
 def column_name(field: str) -> str:
@@ -41,16 +44,17 @@ def build_schema() -> fields.Schema:
     facet = facet_analyzer()
     schema = fields.Schema(
         id=fields.ID(stored=True, unique=True),
-        url=fields.ID(stored=True),
+        url=fields.TEXT(analyzer=url_analyzer(), phrase=False, stored=True),
         # (A query word that gives several terms, a run of Chinese, asks for them in a row.)
         title=fields.TEXT(analyzer=prose, stored=True, multitoken_query="phrase"),
         body=fields.TEXT(analyzer=prose, stored=True, multitoken_query="phrase"),
         published=ColumnDate(sortable=True),
         published_text=fields.STORED(),
-        rights=fields.STORED(),
         # The story group of syndicated copies (index/stories.py), for collapsing results.
         story=fields.ID(stored=True, sortable=True),
     )
+    for field in STORED_FIELDS:
+        schema.add(field, fields.STORED())
     for field in FACET_FIELDS.values():
         schema.add(field, fields.TEXT(analyzer=facet, phrase=False, stored=True))
         schema.add(column_name(field), fields.COLUMN(columns.VarBytesColumn()))
@@ -81,6 +85,7 @@ def to_document(article: Article) -> dict[str, Any]:
         "authors": article.authors,
         "section": [article.section] if article.section else [],
         "tags": article.tags,
+        "domain": [article.domain] if article.domain else [],
     }
     doc: dict[str, Any] = {"id": article.id, "title": article.title, "body": article.body}
     if article.url:
@@ -88,8 +93,9 @@ def to_document(article: Article) -> dict[str, Any]:
     if article.published is not None:
         doc["published"] = to_naive_utc(article.published)
         doc["published_text"] = published_iso(article.published)
-    if article.rights:
-        doc["rights"] = article.rights
+    for field in STORED_FIELDS:
+        if value := getattr(article, field):
+            doc[field] = value
     for field, items in values.items():
         if items:
             doc[field] = join_values(items)
@@ -110,6 +116,9 @@ def from_stored(stored: dict[str, Any]) -> Article:
         section=stored.get("section"),
         tags=split_values(stored.get("tags")),
         rights=stored.get("rights"),
+        domain=stored.get("domain"),
+        origin=stored.get("origin"),
+        extra=stored.get("extra") or {},
     )
 
 

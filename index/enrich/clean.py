@@ -39,6 +39,8 @@ _TYPOGRAPHY = str.maketrans(
 # common case, is left as it is: replacing each one cost as much as the rest of the cleaning.
 _SPACES = re.compile(r"[^\S\n](?:[^\S\n]+|(?<! ))")
 _BLANK_LINES = re.compile(r"\n\s*\n\s*")
+# A backslash before ASCII punctuation, as some exports escape it ("Chicago Tribune \(blog\)").
+_ESCAPED_PUNCTUATION = re.compile(r"\\([!-/:-@\[-`{-~])")
 _MAX_RIGHTS_LINES = 3
 # A rights notice is a short line; a long paragraph that merely mentions copyright is prose.
 _MAX_RIGHTS_CHARS = 300
@@ -76,6 +78,12 @@ def fold_typography(text: str) -> str:
     if text.isascii():
         return text
     return unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY)
+
+
+def unescape_punctuation(text: str) -> str:
+    r"""Text with backslash escapes of punctuation undone: ``24\/7 Wall St.`` → ``24/7 Wall St.``,
+    ``\\`` → ``\``. A backslash before anything else (a letter, a space) is kept."""
+    return _ESCAPED_PUNCTUATION.sub(r"\1", text) if "\\" in text else text
 
 
 def normalize_text(text: str) -> str:

@@ -3,19 +3,24 @@
 Common field names are recognised without configuration; ``--field body=article_text`` maps any
 other name, and ``--source``/``--author``/``--section`` fill what the records lack. A record
 without a source is credited to the publication its URL belongs to (``index/enrich/publishers.py``).
+Metadata and URLs have backslash escapes of punctuation undone (``Chicago Tribune \\(blog\\)``), and
+fields that map to nothing are kept as the article's ``extra`` metadata, not dropped.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from index.article import Article
-from index.enrich.authors import split_authors
+from index.enrich.authors import read_byline
+from index.enrich.clean import unescape_punctuation
 from index.enrich.dates import parse_published
-from index.enrich.publishers import infer_source, load_publishers
+from index.enrich.domains import registrable_domain
+from index.enrich.publishers import load_publishers, name_source
 from index.errors import ArticleError, InvalidDate, InvalidOption
 
 # Article field -> names it goes by in the wild, in order of preference.
@@ -23,7 +28,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id", "guid", "uuid", "doc_id", "article_id"),
     "title": ("title", "headline"),
     "body": ("body", "content", "text", "article", "description"),
-    "source": ("source", "publication", "publisher", "site_name", "outlet"),
+    "source": ("source", "publication", "publisher", "outlet"),
     "authors": ("authors", "author", "byline", "creator"),
     "published": ("published", "date", "published_at", "pubdate", "timestamp", "datetime"),
     "url": ("url", "link", "canonical_url"),
@@ -32,6 +37,11 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "rights": ("rights", "copyright"),
 }
 
+# A page's own name for its site (og:site_name): the source only when the publishers table does
+# not know the URL's domain (``index/enrich/publishers.py``).
+SITE_NAME = "site_name"
+# Fields whose values are text as published, never escaped on purpose: left as they are.
+_VERBATIM = frozenset({"id", "title", "body"})
 # Longer than any real article (War and Peace is 3.2 million characters): a dump, not a story.
 MAX_ARTICLE_CHARS = 10_000_000
 _TAG_SPLIT = re.compile(r"\s*[;,|]\s*")
@@ -87,8 +97,11 @@ def record_to_article(
         raise ArticleError(f"expected an object with article fields, got {type(record).__name__}")
     lowered = {str(key).strip().lower(): value for key, value in record.items()}
     values = {name: _pick(lowered, name, mapping) for name in ALIASES}
+    for name in ALIASES.keys() - _VERBATIM:
+        values[name] = _unescaped(values[name])
+    site_name = unescape_punctuation(_text(lowered.get(SITE_NAME)))
     for name, default in mapping.defaults.items():
-        if _is_empty(values.get(name)):
+        if _is_empty(values.get(name)) and not (name == "source" and site_name):
             values[name] = default
     title, body = _text(values["title"]), _text(values["body"])
     if not title and not body:
@@ -105,18 +118,23 @@ def record_to_article(
         if warn is not None:
             warn(f"{exc}; indexed without a date")
     url = _text(values["url"]) or None
-    source = _text(values["source"]) or (infer_source(url, mapping.publishers) if url else None)
+    byline = read_byline(values["authors"])
+    source = _text(values["source"]) or name_source(
+        url, site_name, mapping.publishers, byline.agency
+    )
     return Article(
         id=_text(values["id"]),
         title=title or _first_words(body),
         body=body,
         source=source,
-        authors=split_authors(values["authors"]),
+        authors=byline.names,
         published=published,
         url=url,
         section=_text(values["section"]) or None,
         tags=_split_list(values["tags"], _TAG_SPLIT),
         rights=_text(values["rights"]) or None,
+        domain=registrable_domain(url) if url else None,
+        extra=_extra(record, mapping),
     )
 
 
@@ -127,6 +145,26 @@ def _pick(record: Mapping[str, Any], name: str, mapping: FieldMapping) -> Any:
         if not _is_empty(record.get(alias)):
             return record[alias]
     return None
+
+
+def _extra(record: Mapping[str, Any], mapping: FieldMapping) -> dict[str, str]:
+    """The record's non-empty fields that no article field was looked for in, as text."""
+    known = {SITE_NAME, *(alias for aliases in ALIASES.values() for alias in aliases)}
+    known |= {name.lower() for name in mapping.names.values()}
+    extra = {}
+    for key, value in record.items():
+        text = json.dumps(value, ensure_ascii=False) if isinstance(value, Mapping) else _text(value)
+        if text and str(key).strip().lower() not in known:
+            extra[str(key).strip()] = unescape_punctuation(text)
+    return extra
+
+
+def _unescaped(value: Any) -> Any:
+    if isinstance(value, str):
+        return unescape_punctuation(value)
+    if isinstance(value, list | tuple):
+        return [_unescaped(item) for item in value]
+    return value
 
 
 def _split_list(value: Any, separator: re.Pattern[str]) -> list[str]:

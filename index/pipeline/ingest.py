@@ -32,10 +32,19 @@ from index.stories import StoryGrouper
 _PROGRESS_EVERY = 1_000  # articles between progress reports within one input
 
 
+@dataclass(frozen=True, slots=True)
+class Copy:
+    """An article indexed with the same text as another (``copy_of``), in that one's story."""
+
+    id: str
+    copy_of: str
+
+
 @dataclass(slots=True)
 class IngestReport:
     """What a run did: ``skipped`` inputs were passed over on purpose, ``failed`` unreadable;
-    ``warnings`` name articles indexed with something left out (an unreadable date)."""
+    ``warnings`` name articles indexed with something left out (an unreadable date); ``copies``
+    were indexed and grouped with the article they repeat word for word."""
 
     added: int = 0
     replaced: int = 0
@@ -44,7 +53,8 @@ class IngestReport:
     inputs: int = 0
     unchanged: int = 0  # inputs not read again: the index holds them as they are
     warnings: list[Failure] = field(default_factory=list)
-    duplicates: int = 0  # articles not indexed: the same text as another id
+    duplicates: int = 0  # exact copies left out (only when copies are dropped)
+    copies: list[Copy] = field(default_factory=list)
 
     @property
     def committed(self) -> int:
@@ -94,7 +104,10 @@ def _ingest(
     report: IngestReport,
     on_progress: ProgressCallback | None,
 ) -> None:
-    with writer_lock(index_path, options.wait), closing(StoryGrouper(index_path)) as grouper:
+    with (
+        writer_lock(index_path, options.wait),
+        closing(StoryGrouper(index_path, options.drop_copies)) as grouper,
+    ):
         ix = open_or_create_index(index_path)
         grouper.use(ix.searcher())
         ledger = InputLedger(index_path, options.key())
@@ -113,9 +126,11 @@ def _ingest(
                         read += 1
                         article = prepared.article
                         verdict = grouper.judge(article, prepared.fingerprint)
-                        if verdict.duplicate_of is not None and not options.keep_duplicates:
-                            report.duplicates += 1
-                            continue
+                        if verdict.duplicate_of is not None:
+                            if options.drop_copies:
+                                report.duplicates += 1
+                                continue
+                            report.copies.append(Copy(article.id, verdict.duplicate_of))
                         batch.add(article.id, to_document(article) | {"story": verdict.story})
                         if on_progress and read % _PROGRESS_EVERY == 0:
                             on_progress(IngestProgress(done - 1, total, read, report.committed))

@@ -43,7 +43,7 @@ class IngestOptions:
     commit_seconds: float = DEFAULT_COMMIT_SECONDS  # commit at least this often, too
     wait: float = DEFAULT_WAIT_SECONDS
     force: bool = False  # re-read files even when the index already holds them unchanged
-    keep_duplicates: bool = False  # index exact copies too (test collections judge every id)
+    drop_copies: bool = False  # leave out exact copies of other articles (opt-in: kept by default)
     memory_mb: int = field(default_factory=_default_memory_mb)
     procs: int = field(default_factory=_default_procs)
 
@@ -57,7 +57,7 @@ class IngestOptions:
                 sorted(self.mapping.names.items()),
                 sorted(self.mapping.defaults.items()),
                 rules,
-                self.keep_duplicates,
+                self.drop_copies,
             )
         )
         return hashlib.sha1(text.encode()).hexdigest()

@@ -43,7 +43,9 @@ def prepare(
         return record
     notes: list[str] = []
     try:
-        article = with_id(cleaner(record_to_article(record.data, mapping, notes.append)))
+        article = record_to_article(record.data, mapping, notes.append)
+        article.origin = record.origin  # (where it was read: kept with it, shown by `show`)
+        article = with_id(cleaner(article))
     except ArticleError as exc:
         return Failure(record.origin, str(exc))
     warnings = [Failure(record.origin, note) for note in notes]

@@ -44,13 +44,21 @@ def _entry_fields(entry: Any, feed_title: str | None) -> dict[str, Any]:
         "title": html_to_text(entry.get("title", "")),
         "body": body,
         "source": source,
-        "authors": [a["name"] for a in entry.get("authors", []) if a.get("name")]
-        or entry.get("author"),
+        "authors": _authors(entry),
         "published": entry.get("published") or entry.get("updated"),
         "url": entry.get("link"),
         "tags": [tag["term"] for tag in entry.get("tags", []) if tag.get("term")],
     }
     return {key: value for key, value in data.items() if value}
+
+
+def _authors(entry: Any) -> Any:
+    """The entry's byline. RSS writes ``desk@valley.media (Sam Ortiz)``, which feedparser splits
+    wrongly (name "a (Sam Ortiz"): such a byline is passed on whole, for the author reader."""
+    byline = entry.get("author")
+    if byline and "@" in byline:
+        return byline
+    return [a["name"] for a in entry.get("authors", []) if a.get("name")] or byline
 
 
 class _TextCollector(HTMLParser):

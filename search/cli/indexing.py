@@ -20,8 +20,10 @@ from index.pipeline.options import (
 from search.cli import render
 from search.cli.common import (
     IndexOption,
+    JsonOption,
     WaitOption,
     friendly,
+    print_json,
     stderr_console,
 )
 
@@ -67,10 +69,13 @@ def index_command(
         list[Path] | None,
         typer.Option("--publishers", help="Extra domain,name rows naming sources from URLs (CSV)."),
     ] = None,
-    keep_duplicates: Annotated[
+    drop_copies: Annotated[
         bool,
         typer.Option(
-            "--keep-duplicates", help="Index exact copies of other articles too (not just once)."
+            "--drop-copies/--keep-duplicates",
+            help="Leave out exact copies of other articles (same text under another id). By "
+            "default every copy is indexed and grouped into its original's story; "
+            "--keep-duplicates is that default, kept for old scripts.",
         ),
     ] = False,
     batch_size: Annotated[int, typer.Option(help="Articles per commit.")] = DEFAULT_BATCH_SIZE,
@@ -81,6 +86,11 @@ def index_command(
         bool, typer.Option("--force", help="Re-read files the index already holds unchanged.")
     ] = False,
     wait: WaitOption = DEFAULT_WAIT_SECONDS,
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", "-v", help="Also list the exact copies grouped with others."),
+    ] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Read articles from files and folders into the index (re-indexing an id replaces it)."""
     defaults = {"source": source, "authors": author, "section": section}
@@ -92,12 +102,14 @@ def index_command(
         commit_seconds=commit_seconds,
         wait=wait,
         force=force,
-        keep_duplicates=keep_duplicates,
+        drop_copies=drop_copies,
     )
     stderr = stderr_console()
     index_path = resolve_index_path(index)
     report = _ingest_showing_progress(paths, index_path, options, stderr)
-    render.print_ingest_summary(stderr, report)
+    render.print_ingest_summary(stderr, report, verbose)
+    if as_json:
+        print_json(render.ingest_json(report, index_path))
     if report.failed:
         raise typer.Exit(EXIT_PARTIAL)
 

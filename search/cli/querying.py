@@ -35,13 +35,19 @@ def search_command(
     ] = None,
     section: Annotated[list[str] | None, typer.Option(help="Only these sections.")] = None,
     tag: Annotated[list[str] | None, typer.Option(help="Only articles with these tags.")] = None,
+    domain: Annotated[
+        list[str] | None,
+        typer.Option(help="Only articles from these sites, e.g. chicagotribune.com."),
+    ] = None,
     since: Annotated[str | None, typer.Option(help="Published on or after YYYY[-MM[-DD]].")] = None,
     until: Annotated[
         str | None, typer.Option(help="Published on or before YYYY[-MM[-DD]].")
     ] = None,
     facet: Annotated[
         list[str] | None,
-        typer.Option(help="Also count by author, section, tag or year (source is always counted)."),
+        typer.Option(
+            help="Also count by author, section, tag, domain or year (source is always counted)."
+        ),
     ] = None,
     facet_size: Annotated[int, typer.Option(help="Values shown per facet.")] = 10,
     multiselect_facets: Annotated[
@@ -76,7 +82,9 @@ def search_command(
     """Search the index: ranked hits with snippets, and facet counts over all matches."""
     request = SearchRequest(
         query=query,
-        filters=Filters(source or [], author or [], section or [], tag or [], since, until),
+        filters=Filters(
+            source or [], author or [], section or [], tag or [], since, until, domain or []
+        ),
         match_any=any_word,
         facets=tuple(dict.fromkeys(["source", *(facet or [])])),
         facet_size=facet_size,

@@ -8,6 +8,7 @@ and rich ``Text`` objects are used so that brackets in titles are never read as 
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -20,6 +21,7 @@ from search.untrusted_text import safe
 if TYPE_CHECKING:  # (types only: loading the writer would slow every search process)
     from index.embedded.maintenance import CheckReport
     from index.pipeline.ingest import IngestReport
+    from index.readers.records import Failure
     from search.evaluation.measures import Evaluation
     from search.results import IndexStats, SearchResult, SimilarResult, StoryMember
 
@@ -59,6 +61,27 @@ def evaluation_json(result: Evaluation, per_query: bool) -> dict[str, Any]:
             for qid, values in result.per_query.items()
         }
     return data
+
+
+def ingest_json(report: IngestReport, index_path: Path) -> dict[str, Any]:
+    """``byline index --json``: what the run committed, grouped, passed over and failed."""
+
+    def listed(items: list[Failure]) -> list[dict[str, str]]:
+        return [{"origin": item.origin, "reason": item.reason} for item in items]
+
+    return {
+        "index": str(index_path),
+        "inputs": report.inputs,
+        "committed": report.committed,
+        "added": report.added,
+        "replaced": report.replaced,
+        "unchanged_inputs": report.unchanged,
+        "copies": [{"id": copy.id, "copy_of": copy.copy_of} for copy in report.copies],
+        "copies_dropped": report.duplicates,
+        "skipped": listed(report.skipped),
+        "warnings": listed(report.warnings),
+        "failed": listed(report.failed),
+    }
 
 
 # --- Terminal ---------------------------------------------------------------------------------
@@ -143,8 +166,11 @@ def print_article(console: Console, article: Article) -> None:
     console.print(_byline(article))
     for label, value in (
         ("URL", article.url),
+        ("Domain", article.domain),
         ("Tags", ", ".join(article.tags)),
         ("ID", article.id),
+        ("From", article.origin),
+        *article.extra.items(),
     ):
         if value:
             console.print(Text(f"{label}: ", style="dim") + Text(safe(value)))
@@ -200,13 +226,19 @@ def print_check(console: Console, report: CheckReport) -> None:
         console.print(Text("  problem: ") + Text(safe(problem)))
 
 
-def print_ingest_summary(console: Console, report: IngestReport) -> None:
-    """The end-of-run summary, on stderr: what was committed, passed over and what failed."""
+def print_ingest_summary(console: Console, report: IngestReport, verbose: bool = False) -> None:
+    """The end-of-run summary, on stderr: what was committed, grouped, passed over and what
+    failed; ``verbose`` lists the exact copies too."""
     line = Text(
         f"Indexed {report.committed:,} article(s) from {report.inputs:,} input(s): "
         f"{report.added:,} added, {report.replaced:,} replaced, "
         f"{len(report.skipped):,} skipped, {len(report.failed):,} failed"
-        + (f", {report.duplicates:,} duplicate(s) left out" if report.duplicates else "")
+        + (
+            f", {len(report.copies):,} exact cop{_ies(report.copies)} grouped"
+            if report.copies
+            else ""
+        )
+        + (f", {report.duplicates:,} exact copies left out" if report.duplicates else "")
         + (f", {len(report.warnings):,} warning(s)" if report.warnings else ""),
         style="bold red" if report.failed else "bold green",
     )
@@ -215,6 +247,9 @@ def print_ingest_summary(console: Console, report: IngestReport) -> None:
             f"; {report.unchanged:,} unchanged input(s) not read again (--force reads them)"
         )
     console.print(line)
+    if verbose:
+        for copy in report.copies:
+            console.print(Text("  copy: ") + Text(safe(f"{copy.id} repeats {copy.copy_of}")))
     for title, items in (
         ("Skipped", report.skipped),
         ("Warning", report.warnings),
@@ -226,3 +261,7 @@ def print_ingest_summary(console: Console, report: IngestReport) -> None:
             )
         if len(items) > MAX_FAILURES_SHOWN:
             console.print(Text(f"  … and {len(items) - MAX_FAILURES_SHOWN:,} more {title.lower()}"))
+
+
+def _ies(items: list[Any]) -> str:
+    return "y" if len(items) == 1 else "ies"

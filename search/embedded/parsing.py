@@ -204,6 +204,7 @@ def build_filter(filters: Filters, schema: Schema) -> wq.Query | None:
         FACET_FIELDS["author"]: filters.authors,
         FACET_FIELDS["section"]: filters.sections,
         FACET_FIELDS["tag"]: filters.tags,
+        FACET_FIELDS["domain"]: filters.domains,
     }
     for field, values in wanted.items():
         terms = [

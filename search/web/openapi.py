@@ -42,6 +42,12 @@ _ARTICLE_FIELDS = {
     "url": {"type": ["string", "null"]},
     "section": {"type": ["string", "null"]},
     "tags": {"type": "array", "items": _TEXT},
+    "domain": {"type": ["string", "null"], "description": "the registrable domain of url"},
+    "origin": {
+        "type": ["string", "null"],
+        "description": "where it was read: a file, with its line, entry or member",
+    },
+    "extra": {"type": "object", "additionalProperties": _TEXT},
 }
 _HIT = {
     "type": "object",

@@ -42,7 +42,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         index = Path(tmp) / "index"
         started = time.perf_counter()
-        report = ingest([str(data)], index, IngestOptions())
+        report = ingest([str(data)], index, IngestOptions(drop_copies=True))  # as measured
         indexing = time.perf_counter() - started
         print(
             f"indexed {report.committed:,} of {len(label):,} headlines in {indexing:.1f}s; "
