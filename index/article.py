@@ -53,3 +53,22 @@ def content_id(title: str, body: str) -> str:
 def published_iso(published: datetime | date | None) -> str | None:
     """ISO 8601 text of a publication date, keeping date-only precision."""
     return published.isoformat() if published is not None else None
+
+
+def article_record(article: Article) -> dict[str, object]:
+    """The article as plain values (dates in ISO 8601), as JSON output and exports give it."""
+    return {
+        "id": article.id,
+        "title": article.title,
+        "source": article.source,
+        "authors": article.authors,
+        "published": published_iso(article.published),
+        "url": article.url,
+        "section": article.section,
+        "tags": article.tags,
+        "rights": article.rights,
+        "body": article.body,
+        "domain": article.domain,
+        "origin": article.origin,
+        "extra": article.extra,
+    }

@@ -9,14 +9,22 @@ django-haystack's shape: one base class, one implementation per engine.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from index.article import Article
 
 if TYPE_CHECKING:
-    from search.results import IndexStats, SearchRequest, SearchResult, SimilarResult
+    from search.results import (
+        DailyCounts,
+        IndexStats,
+        Match,
+        SearchRequest,
+        SearchResult,
+        SimilarResult,
+        SourceCount,
+    )
 
 
 class Engine(ABC):
@@ -42,6 +50,31 @@ class Engine(ABC):
     @abstractmethod
     def stats(self) -> IndexStats:
         """Counts, date range, size and the biggest sources."""
+
+    # Aggregations for coverage analysis (``search/analysis/``): each one a date histogram, a
+    # terms aggregation or a scroll in a cluster's terms.
+
+    @abstractmethod
+    def daily_counts(self, request: SearchRequest, stories: bool = False) -> DailyCounts:
+        """Matches of the request's query and filters per UTC day; with ``stories``, each story
+        once, on the day of its first match."""
+
+    @abstractmethod
+    def source_counts(self, request: SearchRequest) -> list[SourceCount]:
+        """Every source of the request's matches with its count and first and last match,
+        most matches first."""
+
+    @abstractmethod
+    def matches(
+        self, request: SearchRequest, stories: bool = False, sample: int | None = None
+    ) -> Iterator[Match]:
+        """Every match, in ``request.sort`` order, read one at a time (no cap, constant memory
+        apart from the matches' numbers); with ``stories`` only the first of each story, with
+        its number of copies; with ``sample`` at most that many, evenly spread over them."""
+
+    @abstractmethod
+    def story(self, article_id: str) -> list[Match]:
+        """Every article of the story an article belongs to (itself included), in no order."""
 
     @abstractmethod
     def count_to_delete(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from index.article import Article, published_iso
+from index.article import Article, article_record, published_iso
 from search.results import snippet_html
 
 if TYPE_CHECKING:
@@ -75,21 +75,7 @@ def similar_json(result: SimilarResult) -> dict[str, Any]:
 
 
 def article_json(article: Article) -> dict[str, Any]:
-    return {
-        "id": article.id,
-        "title": article.title,
-        "source": article.source,
-        "authors": article.authors,
-        "published": published_iso(article.published),
-        "url": article.url,
-        "section": article.section,
-        "tags": article.tags,
-        "rights": article.rights,
-        "body": article.body,
-        "domain": article.domain,
-        "origin": article.origin,
-        "extra": article.extra,
-    }
+    return article_record(article)
 
 
 def stats_json(stats: IndexStats) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from index.article import Article
 from search.query import Filters
@@ -108,3 +108,32 @@ class IndexStats:
     size_bytes: int
     segments: int
     top_sources: list[FacetCount]
+
+
+@dataclass(frozen=True, slots=True)
+class DailyCounts:
+    """How many matches (or stories, each at its first match's day) were published each UTC day,
+    and how many matches have no date."""
+
+    days: dict[date, int]
+    undated: int
+
+
+@dataclass(frozen=True, slots=True)
+class SourceCount:
+    """One source's matches: how many, and the first and last one's publication time."""
+
+    source: str
+    count: int
+    first: datetime | None
+    last: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One matching article with its story key; ``copies`` is how many matches its story has
+    when matches are read one per story (else 1)."""
+
+    article: Article
+    story: str
+    copies: int = 1

@@ -45,7 +45,9 @@ def test_empty_index_says_how_to_fill_it(invoke, tmp_path: Path) -> None:
     [
         (["nosuchfield:x"], "unknown field 'nosuchfield'"),
         (["published:2015-02-30"], "impossible date"),
-        (["published:yesterday"], "is not YYYY"),
+        (["published:someday"], "is not YYYY"),
+        (["x", "--since", "7x"], "is not YYYY"),
+        (["published:>30d@latest"], "only --since/--until"),
         (["x", "--since", "2015-13"], "impossible date"),
         (["x", "--since", "last week"], "is not YYYY"),
         (["x", "--since", "2016", "--until", "2015"], "is after"),

@@ -100,15 +100,61 @@ def _checked_date(year: int, month: int, day: int, original: str) -> date:
         raise InvalidDate(f"impossible date {original!r}: {exc}") from exc
 
 
-def parse_bound(text: str, *, end: bool) -> datetime:
-    """A filter bound from ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, as a naive UTC datetime.
+# A day counted back: ``7d``, ``2w``, ``3m``, ``1y``, ``today``, ``yesterday``; ``@latest`` counts
+# back from the archive's newest article instead of today (``search/relative_dates.py``).
+_RELATIVE = re.compile(r"^\s*(?:(\d{1,5})([dwmy])|(today|yesterday))(@latest)?\s*$", re.IGNORECASE)
+BOUND_FORMS = "YYYY, YYYY-MM, YYYY-MM-DD, or counted back: 7d, 2w, 3m, 1y, today, yesterday"
+
+
+def is_relative(text: str) -> bool:
+    """Whether a bound counts back (``7d``, ``today``, ``30d@latest``) rather than names a date."""
+    return bool(_RELATIVE.match(text))
+
+
+def counts_from_latest(text: str) -> bool:
+    """Whether a relative bound counts back from the archive's newest article (``30d@latest``)."""
+    match = _RELATIVE.match(text)
+    return bool(match and match[4])
+
+
+def relative_day(text: str, anchor: date) -> date:
+    """The day a relative bound names, counted back from ``anchor`` (months and years keep the
+    day of the month, the last day of a shorter month if need be)."""
+    match = _RELATIVE.match(text)
+    if not match:
+        raise InvalidDate(f"date {text!r} is not {BOUND_FORMS}")
+    if match[3]:
+        return anchor - timedelta(days=match[3].lower() == "yesterday")
+    number, unit = int(match[1]), match[2].lower()
+    if unit in "dw":
+        return anchor - timedelta(days=number * (7 if unit == "w" else 1))
+    months = anchor.year * 12 + anchor.month - 1 - number * (12 if unit == "y" else 1)
+    year, month = divmod(months, 12)
+    if year < _MIN_YEAR:
+        raise InvalidDate(f"date {text!r} counts back past the year {_MIN_YEAR}")
+    last_day = (date(year + (month == 11), (month + 1) % 12 + 1, 1) - timedelta(days=1)).day
+    return date(year, month + 1, min(anchor.day, last_day))
+
+
+def parse_bound(text: str, *, end: bool, today: date | None = None) -> datetime:
+    """A filter bound as a naive UTC datetime, from ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, or a
+    day counted back from ``today`` (UTC's, unless given): ``7d``, ``2w``, ``3m``, ``1y``,
+    ``today``, ``yesterday``.
 
     ``end=True`` gives the last instant of that year, month or day, so ``--until 2015`` includes
     all of 2015.
     """
+    if is_relative(text):
+        if counts_from_latest(text):
+            raise InvalidDate(
+                f"{text!r} counts back from the archive's newest article, which only "
+                "--since/--until can do"
+            )
+        day = relative_day(text, today or datetime.now(UTC).date())
+        text = day.isoformat()
     match = _PARTIAL.match(text)
     if not match:
-        raise InvalidDate(f"date {text!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+        raise InvalidDate(f"date {text!r} is not {BOUND_FORMS}")
     year, month, day = int(match[1]), match[2], match[3]
     month_number = int(month) if month else 1
     start = _checked_date(year, month_number, int(day) if day else 1, text)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from search.cli import evaluating, indexing, querying, serving, upkeep
+from search.cli import coverage, evaluating, indexing, querying, serving, upkeep
 
 app = typer.Typer(
     name="byline",
@@ -29,6 +29,11 @@ app.command("delete")(upkeep.delete_command)
 app.command("check")(upkeep.check_command)
 app.command("optimize")(upkeep.optimize_command)
 app.command("eval")(evaluating.eval_command)
+app.command("timeline")(coverage.timeline_command)
+app.command("terms")(coverage.terms_command)
+app.command("sources")(coverage.sources_command)
+app.command("export")(coverage.export_command)
+app.command("story")(coverage.story_command)
 app.command("serve")(serving.serve_command)
 
 

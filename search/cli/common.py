@@ -14,6 +14,9 @@ from rich.console import Console
 
 from index.embedded.store import ENV_VAR
 from index.errors import BylineError
+from search.engine import Engine
+from search.query import Filters
+from search.relative_dates import empty_range_note
 
 IndexOption = Annotated[
     Path | None,
@@ -54,6 +57,15 @@ def friendly(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def note_empty_range(engine: Engine, filters: Filters, found: int) -> None:
+    """Say on stderr when nothing was found because a range counted back from today holds no
+    article at all (an old archive), and how to count back from its newest article."""
+    if not found:
+        note = empty_range_note(engine, filters)
+        if note:
+            stderr_console().print(f"Note: {note}", markup=False)
+
+
 def stdout_console() -> Console:
     return Console(highlight=False, soft_wrap=True)
 
@@ -64,3 +76,30 @@ def stderr_console() -> Console:
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+
+
+_COUNTED_BACK = (
+    "or counted back: 7d, 2w, 3m, 1y, today, yesterday (30d@latest: from the newest article)"
+)
+SourceOption = Annotated[
+    list[str] | None, typer.Option("--source", help="Only these sources (repeatable).")
+]
+AuthorOption = Annotated[
+    list[str] | None, typer.Option("--author", help="Only these authors (repeatable).")
+]
+SectionOption = Annotated[list[str] | None, typer.Option("--section", help="Only these sections.")]
+TagOption = Annotated[
+    list[str] | None, typer.Option("--tag", help="Only articles with these tags.")
+]
+DomainOption = Annotated[
+    list[str] | None,
+    typer.Option("--domain", help="Only articles from these sites, e.g. chicagotribune.com."),
+]
+SinceOption = Annotated[
+    str | None,
+    typer.Option("--since", help=f"Published on or after YYYY[-MM[-DD]], {_COUNTED_BACK}."),
+]
+UntilOption = Annotated[
+    str | None,
+    typer.Option("--until", help=f"Published on or before YYYY[-MM[-DD]], {_COUNTED_BACK}."),
+]

@@ -12,13 +12,17 @@ from search.cli.common import (
     IndexOption,
     JsonOption,
     RerankOption,
+    SinceOption,
+    UntilOption,
     friendly,
+    note_empty_range,
     print_json,
     stderr_console,
     stdout_console,
 )
 from search.engine import open_engine
 from search.query import Filters
+from search.relative_dates import resolve_bounds
 from search.results import SearchRequest
 
 
@@ -39,10 +43,8 @@ def search_command(
         list[str] | None,
         typer.Option(help="Only articles from these sites, e.g. chicagotribune.com."),
     ] = None,
-    since: Annotated[str | None, typer.Option(help="Published on or after YYYY[-MM[-DD]].")] = None,
-    until: Annotated[
-        str | None, typer.Option(help="Published on or before YYYY[-MM[-DD]].")
-    ] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     facet: Annotated[
         list[str] | None,
         typer.Option(
@@ -80,11 +82,13 @@ def search_command(
     as_json: JsonOption = False,
 ) -> None:
     """Search the index: ranked hits with snippets, and facet counts over all matches."""
+    engine = open_engine(index)
+    filters = Filters(
+        source or [], author or [], section or [], tag or [], since, until, domain or []
+    )
     request = SearchRequest(
         query=query,
-        filters=Filters(
-            source or [], author or [], section or [], tag or [], since, until, domain or []
-        ),
+        filters=resolve_bounds(engine, filters),
         match_any=any_word,
         facets=tuple(dict.fromkeys(["source", *(facet or [])])),
         facet_size=facet_size,
@@ -97,7 +101,8 @@ def search_command(
         recent=recent,
         multiselect_facets=multiselect_facets,
     )
-    result = open_engine(index).search(request)
+    result = engine.search(request)
+    note_empty_range(engine, request.filters, result.total)
     if as_json:
         print_json(json_contract.search_json(result))
     else:

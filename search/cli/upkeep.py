@@ -8,6 +8,7 @@ import typer
 
 from index.embedded.maintenance import DEFAULT_SAMPLE, check_index, optimize_index
 from index.embedded.store import resolve_index_path
+from index.errors import InvalidOption
 from index.pipeline.options import (
     DEFAULT_WAIT_SECONDS,
 )
@@ -16,6 +17,8 @@ from search.cli import render
 from search.cli.common import (
     IndexOption,
     JsonOption,
+    SinceOption,
+    UntilOption,
     WaitOption,
     friendly,
     print_json,
@@ -23,6 +26,8 @@ from search.cli.common import (
     stdout_console,
 )
 from search.engine import open_engine
+from search.query import Filters
+from search.relative_dates import resolve_bounds, with_date_range
 
 
 @friendly
@@ -45,11 +50,19 @@ def delete_command(
     query: Annotated[
         str | None, typer.Option(help="Delete every article matching a query.")
     ] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     wait: WaitOption = DEFAULT_WAIT_SECONDS,
 ) -> None:
-    """Delete articles by id, by source, or by query (asks first unless --yes)."""
+    """Delete articles by id, by source, or by query and/or dates (asks first unless --yes)."""
     engine = open_engine(index)
+    if (since or until) and (ids or source):
+        raise InvalidOption(
+            "--since/--until narrow a --query (or select by date alone), not ids or --source"
+        )
+    dates = resolve_bounds(engine, Filters(since=since, until=until))
+    query = with_date_range(query, dates.since, dates.until)
     selection = {"ids": ids or [], "sources": source or [], "query": query}
     stderr = stderr_console()
     count = engine.count_to_delete(**selection)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from index.article import Article
 from index.embedded.store import resolve_index_path
+from search.embedded.aggregations import daily_counts, iter_matches, source_counts, story_of
 from search.embedded.manage import (
     count_matching,
     delete_articles,
@@ -17,7 +18,15 @@ from search.embedded.manage import (
 from search.embedded.searching import search
 from search.embedded.similar import find_similar
 from search.engine import Engine
-from search.results import IndexStats, SearchRequest, SearchResult, SimilarResult
+from search.results import (
+    DailyCounts,
+    IndexStats,
+    Match,
+    SearchRequest,
+    SearchResult,
+    SimilarResult,
+    SourceCount,
+)
 
 
 class EmbeddedEngine(Engine):
@@ -43,6 +52,20 @@ class EmbeddedEngine(Engine):
 
     def stats(self) -> IndexStats:
         return index_stats(self.path)
+
+    def daily_counts(self, request: SearchRequest, stories: bool = False) -> DailyCounts:
+        return daily_counts(self.path, request, stories)
+
+    def source_counts(self, request: SearchRequest) -> list[SourceCount]:
+        return source_counts(self.path, request)
+
+    def matches(
+        self, request: SearchRequest, stories: bool = False, sample: int | None = None
+    ) -> Iterator[Match]:
+        return iter_matches(self.path, request, stories, sample)
+
+    def story(self, article_id: str) -> list[Match]:
+        return story_of(self.path, article_id)
 
     def count_to_delete(
         self, ids: Sequence[str] = (), sources: Sequence[str] = (), query: str | None = None

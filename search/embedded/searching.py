@@ -65,16 +65,8 @@ def search(index_path: Path, request: SearchRequest) -> SearchResult:
 
 
 def _search(index_path: Path, request: SearchRequest) -> SearchResult:
-    searcher = _searcher(index_path)
-    if searcher.doc_count() == 0:
-        raise IndexNotFound(
-            f"the index at {index_path} has no articles; add some with: "
-            f"byline index PATH --index {index_path}"
-        )
-    scoring_query = parse_query(request.query, searcher.schema, request.match_any, request.plain)
-    _one_way_to_add_scores(scoring_query)
-    limit_expansions(scoring_query, searcher.reader())
-    narrowing = build_filter(request.filters, searcher.schema)
+    searcher = open_searcher(index_path)
+    scoring_query, narrowing = prepared_queries(index_path, searcher, request)
     text = plain_words(request.query) if request.plain else request.query
     notes = tuple(unmatched_words(scoring_query, searcher.reader(), text))
     try:
@@ -85,6 +77,22 @@ def _search(index_path: Path, request: SearchRequest) -> SearchResult:
         raise
     except (wq.QueryError, ValueError, TypeError) as exc:
         raise QuerySyntaxError(f"cannot run query {request.query!r}: {exc}") from exc
+
+
+def prepared_queries(
+    index_path: Path, searcher: Searcher, request: SearchRequest
+) -> tuple[wq.Query, wq.Query | None]:
+    """The request's scoring query and its filter (None when nothing is filtered), checked
+    against the index at ``index_path`` (open in ``searcher``), which must hold articles."""
+    if searcher.doc_count() == 0:
+        raise IndexNotFound(
+            f"the index at {index_path} has no articles; add some with: "
+            f"byline index PATH --index {index_path}"
+        )
+    scoring_query = parse_query(request.query, searcher.schema, request.match_any, request.plain)
+    _one_way_to_add_scores(scoring_query)
+    limit_expansions(scoring_query, searcher.reader())
+    return scoring_query, build_filter(request.filters, searcher.schema)
 
 
 def _one_way_to_add_scores(query: wq.Query) -> None:
@@ -110,7 +118,7 @@ _FORMS: dict[Path, WrittenForms] = {}
 _MAX_OPEN = 4
 
 
-def _searcher(index_path: Path) -> Searcher:
+def open_searcher(index_path: Path) -> Searcher:
     """An open searcher on the last committed state of the index (reopened after a commit)."""
     cached = _SEARCHERS.get(index_path)
     if cached is not None:
