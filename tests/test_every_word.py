@@ -150,3 +150,24 @@ def test_any_word_of_a_title_searched_alone_finds_it(
     word = words[pick % len(words)]
     query = f'"{word}"' if '"' not in word else word
     assert "it" in _found(index, query), (title, word)
+
+
+def test_common_words_and_joined_words_do_not_make_an_article_longer(tmp_path: Path) -> None:
+    # The same content words, one article with many common words and a joined word besides:
+    # BM25 weighs a word's count against the field's length, counted in content words, so the
+    # two score alike (as before every word was indexed).
+    records = [
+        {"id": "plain", "title": "Turbine blade cooling", "body": "Turbine blade cooling tests."},
+        {
+            "id": "wordy",
+            "title": "The turbine, the blade and the cooling",
+            "body": "Of the turbine blade-cooling tests, as it is.",
+        },
+        {"id": "other", "title": "Wind tunnel results", "body": "Wind tunnel results for a wing"},
+    ]
+    index = tmp_path / "index"
+    ingest([str(write_jsonl(tmp_path / "a.jsonl", records))], index, IngestOptions())
+    result = open_engine(index).search(SearchRequest(query="turbine", facets=()))
+    scores = {hit.article.id: hit.score for hit in result.hits}
+    assert scores.keys() == {"plain", "wordy"}
+    assert scores["wordy"] == pytest.approx(scores["plain"])

@@ -94,6 +94,14 @@ COMMON_WORDS = STOP_WORDS
 _fold_accents = str.maketrans(accent_map)
 
 
+def is_content_term(term: str) -> bool:
+    """Whether an index term is a word that says what a text is about, as the index read before
+    it kept every word: not a common word ("the", "of"), not a single letter, not a joined word
+    whole (its parts are: "boundary-layer" counts as "boundary" and "layer"). Field lengths count
+    these (``index/embedded/schema.py``), and the rerank's word pairs and topic are made of them."""
+    return len(term) > 1 and term not in COMMON_WORDS and not JOINED.search(term)
+
+
 def prose_term(word: str) -> str:
     """The index term of a plain word: lower-cased, accents folded, American spelling, stemmed."""
     return stem_english(american_spelling(word.lower().translate(_fold_accents)))

@@ -14,6 +14,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -51,26 +52,39 @@ class ProsePostings:
         self.positions = array("I")
         self.docs = array("I")
         self.sizes = array("I")
+        # For each term number, whether the term counts in a document's length (all do, unless
+        # the field says which: schema.ProseField counts content words).
+        self.counts_in_length = getattr(field, "counts_in_length", None)
+        self.counted = bytearray()
 
     def __bool__(self) -> bool:
         return bool(self.docs)
 
     def add(self, docnum: int, text: str) -> int:
-        """Add a document's text; return its length (the words indexed)."""
+        """Add a document's text; return its length: the words indexed, or those of them the
+        field counts in lengths (at least one)."""
         terms, positions = self.field.analyzer.positioned_terms(text, "index", self.words)
         if not terms:
             return 0
         numbers = self.numbers
         try:
-            self.terms.extend(list(map(numbers.__getitem__, terms)))
+            numbered = list(map(numbers.__getitem__, terms))
         except KeyError:  # terms not met before in this segment: number them first
-            new = set(terms).difference(numbers)
+            new = list(set(terms).difference(numbers))
             numbers.update(zip(new, range(len(numbers), len(numbers) + len(new)), strict=True))
-            self.terms.extend(list(map(numbers.__getitem__, terms)))
+            if self.counts_in_length is not None:
+                self.counted.extend(map(self.counts_in_length, new))
+            numbered = list(map(numbers.__getitem__, terms))
+        self.terms.extend(numbered)
         self.positions.extend(positions)
         self.docs.append(docnum)
         self.sizes.append(len(terms))
-        return len(terms)
+        if self.counts_in_length is None:
+            return len(terms)
+        # (itemgetter looks them up three times as fast as a map; one item comes back bare.)
+        counted = itemgetter(*numbered)(self.counted)
+        length = sum(counted) if len(numbered) > 1 else counted
+        return length or 1  # (0 is a field without words)
 
     def chunks(self) -> Iterator[tuple[list[bytes], Postings]]:
         """The postings sorted by term, then document, in chunks of whole terms (of about

@@ -30,7 +30,7 @@ from itertools import pairwise
 from whoosh.searching import Searcher
 
 from index.article_fields import TITLE_BOOST
-from index.embedded.analysis import COMMON_WORDS, JOINED
+from index.embedded.analysis import is_content_term
 from search.embedded.ranking import BM25_B, BM25_K1, Ranked, best_first
 
 DEPTH = 50  # first-stage matches reordered
@@ -55,12 +55,9 @@ def rerank(searcher: Searcher, words: Sequence[str], ranked: Ranked) -> Ranked:
     head, tail = ranked[:DEPTH], ranked[DEPTH:]
     if len(head) < 2 or head[0][1] <= 0:
         return ranked
-    analysed = {docnum: _analysed(searcher, docnum) for docnum, _ in head}
-    texts = {
-        docnum: {field: content_words(words) for field, words in text.items()}
-        for docnum, text in analysed.items()
-    }
-    norms = {field: _content_length(searcher, field, analysed, texts) for field in _FIELDS}
+    texts = {docnum: _analysed(searcher, docnum) for docnum, _ in head}
+    # (Field lengths are counted in content words too: schema.py.)
+    norms = {field: searcher.avg_field_length(field, 1.0) or 1.0 for field in _FIELDS}
     pairs = {(a, b) for a, b in pairwise(words) if a != b}
     scores = dict(head)
     for docnum, text in texts.items():
@@ -79,31 +76,16 @@ def rerank(searcher: Searcher, words: Sequence[str], ranked: Ranked) -> Ranked:
 
 
 def _analysed(searcher: Searcher, docnum: int) -> _Words:
+    """An article's content words by field, in order (``content_words``)."""
     stored = searcher.stored_fields(docnum)
     analyzer = searcher.schema["body"].analyzer
-    return {field: analyzer.terms(stored.get(field) or "") for field in _FIELDS}
-
-
-def _content_length(
-    searcher: Searcher, field: str, analysed: dict[int, _Words], texts: dict[int, _Words]
-) -> float:
-    """The average length of a field in content words (the index's average counts every
-    word): its average, times the share of content words in the candidates' text."""
-    every = sum(len(text[field]) for text in analysed.values())
-    content = sum(len(text[field]) for text in texts.values())
-    share = content / every if every else 1.0
-    return (searcher.avg_field_length(field, 1.0) or 1.0) * share or 1.0
+    return {field: content_words(analyzer.terms(stored.get(field) or "")) for field in _FIELDS}
 
 
 def content_words(words: Sequence[str]) -> list[str]:
-    """``words`` (analysed) without the common ones ("the", "of"), single letters and joined
-    words whole (their parts follow them: "boundary-layer" is "boundary", "layer"), side by side
-    as they would be read without them: the words proximity pairs and feedback look at."""
-    return [
-        word
-        for word in words
-        if len(word) > 1 and word not in COMMON_WORDS and not JOINED.search(word)
-    ]
+    """``words`` (analysed) that are content terms (``is_content_term``), side by side as they
+    would be read without the others: the words proximity pairs and feedback look at."""
+    return list(filter(is_content_term, words))
 
 
 def _saturated(count: float, length: int, average: float) -> float:
