@@ -45,6 +45,11 @@ class SearchRequest:
     rerank: bool = True
     # Newer matches count more (search/embedded/recency.py); relevance order only.
     recent: bool = False
+    # Count each facet with every filter except its own (Elasticsearch's post_filter pattern):
+    # with one source chosen, the other sources keep the counts that choosing them would add.
+    # The year facet's own filter is the date range (since/until). Off: every facet counts the
+    # hits only.
+    multiselect_facets: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,7 +65,6 @@ from index.enrich.dates import parse_bound, to_naive_utc
 from index.enrich.fields import FieldMapping, record_to_article
 from index.errors import IngestError
 from index.pipeline.options import IngestOptions
-from search.cli.render import search_json
 from search.embedded import array_scoring
 from search.embedded.facets import FACETS
 from search.embedded.matches import query_docs
@@ -80,6 +79,7 @@ from search.embedded.snippets import (
     searched_forms,
 )
 from search.engine import open_engine
+from search.json_contract import search_json
 from search.query import Filters
 from search.results import SearchRequest
 
@@ -1040,8 +1040,9 @@ def test_the_command_loads_no_writer_or_readers_until_it_indexes() -> None:
     """Start-up is part of every search: the writer, its process pool, ledger and encoding
     detection, the free-text date parser, and the HTML, feed, WARC and archive readers load
     only when something is indexed (together about a quarter of a second of each search), and
-    sqlite3 (for the forms snippets search for) when an index is searched; and no engine (Whoosh,
-    numpy, the embedded engine's modules) until a command opens one (``search.engine``)."""
+    sqlite3 (for the forms snippets search for) when an index is searched; no engine (Whoosh,
+    numpy, the embedded engine's modules) until a command opens one (``search.engine``); and the
+    web stack only for ``byline serve``."""
     heavy = (
         "whoosh",
         "numpy",
@@ -1060,6 +1061,10 @@ def test_the_command_loads_no_writer_or_readers_until_it_indexes() -> None:
         "urllib.request",  # (Whoosh's, for a download helper: see search/cli/startup.py)
         "http.client",
         "ssl",
+        "starlette",  # (the web stack: loaded by ``byline serve`` only)
+        "uvicorn",
+        "jinja2",
+        "search.web.app",
     )
     code = (
         "import sys, search.cli.startup; search.cli.startup.defer_urllib_request();"

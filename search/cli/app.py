@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from search.cli import coverage, evaluating, indexing, querying, upkeep
+from search.cli import coverage, evaluating, indexing, querying, serving, upkeep
 
 app = typer.Typer(
     name="byline",
@@ -34,6 +34,7 @@ app.command("terms")(coverage.terms_command)
 app.command("sources")(coverage.sources_command)
 app.command("export")(coverage.export_command)
 app.command("story")(coverage.story_command)
+app.command("serve")(serving.serve_command)
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from search import json_contract
 from search.cli import render
 from search.cli.common import (
     IndexOption,
@@ -51,6 +52,14 @@ def search_command(
         ),
     ] = None,
     facet_size: Annotated[int, typer.Option(help="Values shown per facet.")] = 10,
+    multiselect_facets: Annotated[
+        bool,
+        typer.Option(
+            "--multiselect-facets",
+            help="Count each facet with every filter except its own, so the other values of a "
+            "filtered facet keep their counts (as the web page's facets do).",
+        ),
+    ] = False,
     sort: Annotated[str, typer.Option(help="relevance, newest or oldest.")] = "relevance",
     limit: Annotated[int, typer.Option(help="Hits per page.")] = 10,
     page: Annotated[int, typer.Option(help="Page number, from 1.")] = 1,
@@ -90,11 +99,12 @@ def search_command(
         collapse=collapse,
         rerank=rerank,
         recent=recent,
+        multiselect_facets=multiselect_facets,
     )
     result = engine.search(request)
     note_empty_range(engine, request.filters, result.total)
     if as_json:
-        print_json(render.search_json(result))
+        print_json(json_contract.search_json(result))
     else:
         render.print_search(stdout_console(), result)
         render.print_notes(stderr_console(), result)
@@ -109,7 +119,7 @@ def show_command(
     """Show one article in full, with all its metadata."""
     article = open_engine(index).article(article_id)
     if as_json:
-        print_json(render.article_json(article))
+        print_json(json_contract.article_json(article))
     else:
         render.print_article(stdout_console(), article)
 
@@ -124,6 +134,6 @@ def similar_command(
     """Articles most like one article: copies of the same story first, then related ones."""
     result = open_engine(index).similar(article_id, limit)
     if as_json:
-        print_json(render.similar_json(result))
+        print_json(json_contract.similar_json(result))
     else:
         render.print_similar(stdout_console(), result)

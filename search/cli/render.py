@@ -1,4 +1,5 @@
-"""Showing results: JSON documents for programs, and readable text for people at a terminal.
+"""Showing results: readable text for people at a terminal, and the JSON of ``check`` and ``eval``
+(the search, article, similar and stats documents are ``search/json_contract.py``'s).
 
 Article text is untrusted: control characters are replaced before anything reaches a terminal,
 and rich ``Text`` objects are used so that brackets in titles are never read as markup.
@@ -6,16 +7,15 @@ and rich ``Text`` objects are used so that brackets in titles are never read as 
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.text import Text
 
-from index.article import Article, article_record, published_iso
+from index.article import Article
 from search.evaluation.measures import MEASURES
-from search.results import snippet_html
+from search.untrusted_text import safe
 
 if TYPE_CHECKING:  # (types only: loading the writer would slow every search process)
     from index.pipeline.ingest import IngestReport
@@ -23,53 +23,7 @@ if TYPE_CHECKING:  # (types only: loading the writer would slow every search pro
     from search.evaluation.measures import Evaluation
     from search.results import CheckReport, IndexStats, SearchResult, SimilarResult, StoryMember
 
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 MAX_FAILURES_SHOWN = 50
-
-
-def safe(text: str | None) -> str:
-    """Text with control and bidi-override characters made visible and harmless."""
-    return _UNPRINTABLE.sub("\ufffd", text or "")
-
-
-# --- JSON -------------------------------------------------------------------------------------
-
-
-def search_json(result: SearchResult) -> dict[str, Any]:
-    """The documented ``byline search --json`` contract."""
-    request = result.request
-    answer = {
-        "query": request.query,
-        "total": result.total,
-        "page": request.page,
-        "limit": request.limit,
-        "hits": [
-            {
-                "id": hit.article.id,
-                "title": hit.article.title,
-                "source": hit.article.source,
-                "authors": hit.article.authors,
-                "published": published_iso(hit.article.published),
-                "url": hit.article.url,
-                "section": hit.article.section,
-                "tags": hit.article.tags,
-                "domain": hit.article.domain,
-                "origin": hit.article.origin,
-                "extra": hit.article.extra,
-                "score": round(hit.score, 6) if hit.score is not None else None,
-                "snippet": snippet_html(hit.snippet),
-                "similar": [{"id": m.id, "source": m.source} for m in hit.similar],
-            }
-            for hit in result.hits
-        ],
-        "facets": {
-            name: [{"value": c.value, "count": c.count} for c in counts]
-            for name, counts in result.facets.items()
-        },
-    }
-    if result.notes:  # (only then: other answers stay as they were)
-        answer["notes"] = list(result.notes)
-    return answer
 
 
 def print_notes(console: Console, result: SearchResult) -> None:
@@ -78,42 +32,7 @@ def print_notes(console: Console, result: SearchResult) -> None:
         console.print(f"Note: {safe(note)}", highlight=False, markup=False)
 
 
-def similar_json(result: SimilarResult) -> dict[str, Any]:
-    """``byline similar --json``: the article asked about, and the ones like it."""
-    return {
-        "id": result.article.id,
-        "title": result.article.title,
-        "similar": [
-            {
-                "id": hit.article.id,
-                "title": hit.article.title,
-                "source": hit.article.source,
-                "published": published_iso(hit.article.published),
-                "url": hit.article.url,
-                "score": round(hit.score, 6),
-                "same_story": hit.same_story,
-            }
-            for hit in result.hits
-        ],
-    }
-
-
-def article_json(article: Article) -> dict[str, Any]:
-    return article_record(article)
-
-
-def stats_json(stats: IndexStats) -> dict[str, Any]:
-    return {
-        "index": stats.location,
-        "articles": stats.articles,
-        "sources": stats.sources,
-        "earliest": _iso(stats.earliest),
-        "latest": _iso(stats.latest),
-        "undated": stats.undated,
-        "size_bytes": stats.size_bytes,
-        "segments": stats.segments,
-        "top_sources": [{"value": c.value, "count": c.count} for c in stats.top_sources],
-    }
+# --- JSON ---------------------------------------------------------------------------------
 
 
 def check_json(report: CheckReport) -> dict[str, Any]:
@@ -161,10 +80,6 @@ def ingest_json(report: IngestReport, location: str) -> dict[str, Any]:
         "warnings": listed(report.warnings),
         "failed": listed(report.failed),
     }
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
 
 
 # --- Terminal ---------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import typer
 
 from index.errors import InvalidOption
 from index.pipeline.options import DEFAULT_WAIT_SECONDS
+from search import json_contract
 from search.cli import render
 from search.cli.common import (
     IndexOption,
@@ -31,7 +32,7 @@ def stats_command(index: IndexOption = None, as_json: JsonOption = False) -> Non
     """How many articles and sources the index holds, their dates, and its size."""
     stats = open_engine(index).stats()
     if as_json:
-        print_json(render.stats_json(stats))
+        print_json(json_contract.stats_json(stats))
     else:
         render.print_stats(stdout_console(), stats)
 

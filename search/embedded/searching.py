@@ -20,6 +20,7 @@ from index.errors import IndexNotFound, InvalidOption, QuerySyntaxError, QueryTi
 from search.embedded import array_scoring
 from search.embedded.facets import FACETS
 from search.embedded.matches import query_docs
+from search.embedded.multiselect import facet_counts
 from search.embedded.parsing import build_filter, limit_expansions, parse_query
 from search.embedded.ranking import SORTS, Ranked, sort_facet, weighting
 from search.embedded.recency import RECENT_WINDOW, recency_factors, reordered
@@ -158,7 +159,7 @@ def _run(
     # The filter's documents are found once, as a set, and serve both the ranking and the count.
     allowed = None if narrowing is None else query_docs(searcher, narrowing)
     if allowed is not None and not allowed:  # (Whoosh reads an empty filter set as "no filter")
-        return SearchResult(request, 0, [], {name: [] for name in request.facets})
+        return SearchResult(request, 0, [], facet_counts(searcher, request, scoring_query, []))
     count = max(end, DEPTH) if words else end
     if array_scoring.supports(searcher, scoring_query):
         check_time = _time_check(request.timeout)
@@ -199,10 +200,9 @@ def _run(
             story_members(searcher, docnum, stored, collapsed_from) if request.collapse else ()
         )
         hits.append(Hit(article, score if request.sort == "relevance" else None, snippet, similar))
-    facets = {
-        name: FACETS[name].counts(searcher, matching, request.facet_size) for name in request.facets
-    }
-    return SearchResult(request, total, hits, facets)
+    return SearchResult(
+        request, total, hits, facet_counts(searcher, request, scoring_query, matching)
+    )
 
 
 def _collect(
