@@ -52,7 +52,7 @@ def main() -> int:
     titles = [row["TITLE"] for row in rows]
     with tempfile.TemporaryDirectory() as tmp:
         index = Path(tmp) / "index"
-        report = open_engine(index).ingest([str(data)], IngestOptions(keep_duplicates=True))
+        report = open_engine(index).ingest([str(data)], IngestOptions())
         print(f"indexed {report.committed:,} of {len(rows):,} headlines")
         engine = open_engine(index)
         print(f"{'query':<14}{'Byline':>8}{'case-sensitive':>16}{'any case':>10}")
