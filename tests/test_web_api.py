@@ -275,11 +275,11 @@ def test_many_clients_while_a_writer_commits_see_new_articles_without_errors(tmp
         for client in clients:
             client.start()
         try:
-            for batch in range(5):
+            for batch in range(5):  # (a concurrent `byline index`, as a user would run one)
                 records = MORE[batch * 6 : batch * 6 + 6]
-                open_engine(folder).ingest(
-                    [str(write_jsonl(tmp_path / f"b{batch}.jsonl", records))], IngestOptions()
-                )
+                batch_file = write_jsonl(tmp_path / f"b{batch}.jsonl", records)
+                command = [sys.executable, "-m", "search", "index", str(batch_file)]
+                subprocess.run([*command, "--index", str(folder)], check=True, capture_output=True)
         finally:
             stop.set()
             for client in clients:
