@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -15,7 +15,7 @@ from rich.console import Console
 from index.errors import BylineError
 from search.engine import INDEX_ENV_VAR, Engine
 from search.query import Filters
-from search.relative_dates import empty_range_note
+from search.relative_dates import empty_range_note, resolve_bounds
 
 IndexOption = Annotated[
     Path | None,
@@ -102,3 +102,22 @@ UntilOption = Annotated[
     str | None,
     typer.Option("--until", help=f"Published on or before YYYY[-MM[-DD]], {_COUNTED_BACK}."),
 ]
+QueryArgument = Annotated[str, typer.Argument(help='Words, "phrases", AND/OR/NOT, field:value.')]
+AnyOption = Annotated[bool, typer.Option("--any", help="Match any word, not all.")]
+
+
+def option_filters(
+    engine: Engine,
+    source: Sequence[str] | None,
+    author: Sequence[str] | None,
+    section: Sequence[str] | None,
+    tag: Sequence[str] | None,
+    domain: Sequence[str] | None,
+    since: str | None,
+    until: str | None,
+) -> Filters:
+    """The filter options, with bounds counted back from the newest article made dates."""
+    filters = Filters(
+        source or [], author or [], section or [], tag or [], since, until, domain or []
+    )
+    return resolve_bounds(engine, filters)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -21,10 +21,12 @@ from search.analysis.terms import significant_terms
 from search.analysis.timeline import timeline
 from search.cli import coverage_render as render
 from search.cli.common import (
+    AnyOption,
     AuthorOption,
     DomainOption,
     IndexOption,
     JsonOption,
+    QueryArgument,
     SectionOption,
     SinceOption,
     SourceOption,
@@ -32,36 +34,16 @@ from search.cli.common import (
     UntilOption,
     friendly,
     note_empty_range,
+    option_filters,
     print_json,
     stderr_console,
     stdout_console,
 )
-from search.engine import Engine, open_engine
-from search.query import Filters
-from search.relative_dates import resolve_bounds
+from search.engine import open_engine
 from search.results import SearchRequest
 
-QueryArgument = Annotated[str, typer.Argument(help='Words, "phrases", AND/OR/NOT, field:value.')]
-AnyOption = Annotated[bool, typer.Option("--any", help="Match any word, not all.")]
 CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV on stdout.")]
 T = TypeVar("T")
-
-
-def _filters(
-    engine: Engine,
-    source: Sequence[str] | None,
-    author: Sequence[str] | None,
-    section: Sequence[str] | None,
-    tag: Sequence[str] | None,
-    domain: Sequence[str] | None,
-    since: str | None,
-    until: str | None,
-) -> Filters:
-    """The filter options, with bounds counted back from the newest article made dates."""
-    filters = Filters(
-        source or [], author or [], section or [], tag or [], since, until, domain or []
-    )
-    return resolve_bounds(engine, filters)
 
 
 def _show(
@@ -122,7 +104,7 @@ def timeline_command(
     """Attention over time: matches per period beside all articles of the period, and the share."""
     _one_output(as_json, as_csv)
     engine = open_engine(index)
-    filters = _filters(engine, source, author, section, tag, domain, since, until)
+    filters = option_filters(engine, source, author, section, tag, domain, since, until)
     result = timeline(engine, queries or [], filters, by, count, split, top, any_word)
     note_empty_range(engine, filters, sum(series.total for series in result.series))
     if plot is not None:
@@ -160,7 +142,7 @@ def terms_command(
     """What is said: the words and phrases that set the matches apart from the archive."""
     _one_output(as_json, as_csv)
     engine = open_engine(index)
-    filters = _filters(engine, source, author, section, tag, domain, since, until)
+    filters = option_filters(engine, source, author, section, tag, domain, since, until)
     result = significant_terms(engine, query, filters, top, field, any_word)
     note_empty_range(engine, filters, result.matches)
     _show(
@@ -193,7 +175,7 @@ def sources_command(
     """Who says it: the sources of the matches, and the share of each one's own output."""
     _one_output(as_json, as_csv)
     engine = open_engine(index)
-    filters = _filters(engine, source, author, section, tag, domain, since, until)
+    filters = option_filters(engine, source, author, section, tag, domain, since, until)
     result = top_sources(engine, query, filters, top, any_word)
     note_empty_range(engine, filters, result.matches)
     _show(
@@ -240,7 +222,7 @@ def export_command(
         raise InvalidOption(f"unknown format {format!r} (one of: {', '.join(FORMATS)})")
     chosen = parse_fields(fields)
     engine = open_engine(index)
-    filters = _filters(engine, source, author, section, tag, domain, since, until)
+    filters = option_filters(engine, source, author, section, tag, domain, since, until)
     request = SearchRequest(query, filters, any_word, facets=(), sort=sort)
     total = engine.search(SearchRequest(query, filters, any_word, facets=())).total
     note_empty_range(engine, filters, total)

@@ -9,40 +9,39 @@ import typer
 from search import json_contract
 from search.cli import render
 from search.cli.common import (
+    AnyOption,
+    AuthorOption,
+    DomainOption,
     IndexOption,
     JsonOption,
+    QueryArgument,
     RerankOption,
+    SectionOption,
     SinceOption,
+    SourceOption,
+    TagOption,
     UntilOption,
     friendly,
     note_empty_range,
+    option_filters,
     print_json,
     stderr_console,
     stdout_console,
 )
 from search.engine import open_engine
-from search.query import Filters
-from search.relative_dates import resolve_bounds
 from search.results import SearchRequest
 
 
 @friendly
 def search_command(
-    query: Annotated[str, typer.Argument(help='Words, "phrases", AND/OR/NOT, field:value.')] = "",
+    query: QueryArgument = "",
     index: IndexOption = None,
-    any_word: Annotated[bool, typer.Option("--any", help="Match any word, not all.")] = False,
-    source: Annotated[
-        list[str] | None, typer.Option(help="Only these sources (repeatable).")
-    ] = None,
-    author: Annotated[
-        list[str] | None, typer.Option(help="Only these authors (repeatable).")
-    ] = None,
-    section: Annotated[list[str] | None, typer.Option(help="Only these sections.")] = None,
-    tag: Annotated[list[str] | None, typer.Option(help="Only articles with these tags.")] = None,
-    domain: Annotated[
-        list[str] | None,
-        typer.Option(help="Only articles from these sites, e.g. chicagotribune.com."),
-    ] = None,
+    any_word: AnyOption = False,
+    source: SourceOption = None,
+    author: AuthorOption = None,
+    section: SectionOption = None,
+    tag: TagOption = None,
+    domain: DomainOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
     facet: Annotated[
@@ -83,12 +82,9 @@ def search_command(
 ) -> None:
     """Search the index: ranked hits with snippets, and facet counts over all matches."""
     engine = open_engine(index)
-    filters = Filters(
-        source or [], author or [], section or [], tag or [], since, until, domain or []
-    )
     request = SearchRequest(
         query=query,
-        filters=resolve_bounds(engine, filters),
+        filters=option_filters(engine, source, author, section, tag, domain, since, until),
         match_any=any_word,
         facets=tuple(dict.fromkeys(["source", *(facet or [])])),
         facet_size=facet_size,
