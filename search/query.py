@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from index.article_fields import TITLE_BOOST
 
@@ -38,6 +38,33 @@ class Filters:
     since: str | None = None
     until: str | None = None
     domains: Sequence[str] = ()  # sites: registrable domains of the articles' URLs
+
+
+# Each facet's own filter: the ``Filters`` fields that hold what was chosen for it (the year
+# facet's is the date range).
+FACET_FILTERS: dict[str, tuple[str, ...]] = {
+    "source": ("sources",),
+    "author": ("authors",),
+    "section": ("sections",),
+    "tag": ("tags",),
+    "domain": ("domains",),
+    "year": ("since", "until"),
+}
+
+
+def chosen_values(filters: Filters) -> dict[str, Sequence[str]]:
+    """The values chosen for each facet that filters by value (source, author, ...)."""
+    return {
+        facet: getattr(filters, fields[0])
+        for facet, fields in FACET_FILTERS.items()
+        if facet != "year"
+    }
+
+
+def without_own_filter(filters: Filters, facet: str) -> Filters:
+    """The filters less the facet's own (for counting the facet's other values)."""
+    cleared = {field: None if field in ("since", "until") else () for field in FACET_FILTERS[facet]}
+    return replace(filters, **cleared)
 
 
 def plain_words(text: str) -> str:

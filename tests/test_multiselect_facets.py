@@ -98,3 +98,23 @@ def test_each_facet_counts_as_if_its_own_filter_were_gone(
     for name in FACETS:
         without_own = SearchRequest(query, replace(filters, **own[name]), facets=FACETS)
         assert _counts(multi, name) == _counts(engine.search(without_own), name), name
+
+
+def test_a_chosen_domain_leaves_the_other_domains_counted(tmp_path) -> None:
+    from conftest import write_jsonl
+
+    from index.pipeline.options import IngestOptions
+
+    sites = ["https://www.chicagotribune.com/a", "https://wsj.com/b", "https://www.wsj.com/c"]
+    articles = [
+        {"id": f"storm-{n}", "title": f"Storm {n}", "body": "A storm.", "url": url}
+        for n, url in enumerate(sites)
+    ]
+    engine = open_engine(tmp_path / "index")
+    engine.ingest([str(write_jsonl(tmp_path / "storms.jsonl", articles))], IngestOptions())
+    request = SearchRequest(
+        "storm", Filters(domains=["wsj.com"]), facets=("domain",), multiselect_facets=True
+    )
+    result = engine.search(request)
+    assert result.total == 2
+    assert _counts(result, "domain") == [("wsj.com", 2), ("chicagotribune.com", 1)]

@@ -4,7 +4,6 @@ every filter applied except the facet's own (``SearchRequest.multiselect_facets`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 from whoosh import query as wq
 from whoosh.searching import Searcher
@@ -12,17 +11,8 @@ from whoosh.searching import Searcher
 from search.embedded.facets import FACETS
 from search.embedded.matches import query_docs
 from search.embedded.parsing import build_filter
-from search.query import Filters
+from search.query import FACET_FILTERS, Filters, without_own_filter
 from search.results import FacetCount, SearchRequest
-
-# Each facet's own filter, as the Filters fields to clear when counting it.
-_OWN_FILTER = {
-    "source": {"sources": ()},
-    "author": {"authors": ()},
-    "section": {"sections": ()},
-    "tag": {"tags": ()},
-    "year": {"since": None, "until": None},
-}
 
 
 def facet_counts(
@@ -37,7 +27,7 @@ def facet_counts(
         if request.multiselect_facets and _filtered_by(request.filters, name):
             if query_matches is None:
                 query_matches = query_docs(searcher, scoring_query)
-            others = build_filter(replace(request.filters, **_OWN_FILTER[name]), searcher.schema)
+            others = build_filter(without_own_filter(request.filters, name), searcher.schema)
             docs = query_matches if others is None else query_matches & query_docs(searcher, others)
             docnums = sorted(docs)
         counts[name] = FACETS[name].counts(searcher, docnums, request.facet_size)
@@ -45,4 +35,4 @@ def facet_counts(
 
 
 def _filtered_by(filters: Filters, facet: str) -> bool:
-    return any(getattr(filters, field) for field in _OWN_FILTER.get(facet, {}))
+    return any(getattr(filters, field) for field in FACET_FILTERS[facet])

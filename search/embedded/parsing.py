@@ -36,6 +36,7 @@ from search.query import (
     MAX_EDITS,
     MAX_EXPANSIONS,
     Filters,
+    chosen_values,
     is_natural_language,
     plain_words,
 )
@@ -199,14 +200,8 @@ def limit_expansions(query: wq.Query, reader: IndexReader) -> None:
 def build_filter(filters: Filters, schema: Schema) -> wq.Query | None:
     """A non-scoring query that every hit must match, or None when nothing is filtered."""
     parts: list[wq.Query] = []
-    wanted = {
-        FACET_FIELDS["source"]: filters.sources,
-        FACET_FIELDS["author"]: filters.authors,
-        FACET_FIELDS["section"]: filters.sections,
-        FACET_FIELDS["tag"]: filters.tags,
-        FACET_FIELDS["domain"]: filters.domains,
-    }
-    for field, values in wanted.items():
+    for facet, values in chosen_values(filters).items():
+        field = FACET_FIELDS[facet]
         terms = [
             wq.Term(field, term)
             for value in values
