@@ -12,8 +12,9 @@ from index.article import Article, article_record, published_iso
 from search.results import snippet_html
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
+    from search.analysis.sources import SourcesResult
+    from search.analysis.terms import TermsResult
+    from search.analysis.timeline import Timeline
     from search.results import IndexStats, SearchResult, SimilarResult
 
 
@@ -83,8 +84,8 @@ def stats_json(stats: IndexStats) -> dict[str, Any]:
         "index": stats.location,
         "articles": stats.articles,
         "sources": stats.sources,
-        "earliest": _iso(stats.earliest),
-        "latest": _iso(stats.latest),
+        "earliest": published_iso(stats.earliest),
+        "latest": published_iso(stats.latest),
         "undated": stats.undated,
         "size_bytes": stats.size_bytes,
         "segments": stats.segments,
@@ -92,5 +93,81 @@ def stats_json(stats: IndexStats) -> dict[str, Any]:
     }
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
+# --- coverage (byline timeline, terms and sources; /api/timeline, /api/terms, /api/sources) ---
+
+
+def timeline_json(timeline: Timeline) -> dict[str, Any]:
+    return _with_notes(
+        timeline.notes,
+        {
+            "interval": timeline.interval,
+            "interval_chosen": timeline.interval_chosen,
+            "count": timeline.count,
+            "series": [
+                {
+                    "query": series.query,
+                    **({"source": series.source} if series.source is not None else {}),
+                    "total": series.total,
+                    "undated": series.undated,
+                    "buckets": [
+                        {
+                            "start": b.start.isoformat(),
+                            "count": b.count,
+                            "all": b.all,
+                            "share": b.share,
+                        }
+                        for b in series.buckets
+                    ],
+                }
+                for series in timeline.series
+            ],
+        },
+    )
+
+
+def terms_json(result: TermsResult) -> dict[str, Any]:
+    return _with_notes(
+        result.notes,
+        {
+            "query": result.query,
+            "field": result.field,
+            "measure": "log-likelihood",
+            "matches": result.matches,
+            "stories": result.stories,
+            "sampled": result.sampled,
+            "background": result.background,
+            "terms": [
+                {"term": t.term, "count": t.count, "background": t.background, "score": t.score}
+                for t in result.terms
+            ],
+        },
+    )
+
+
+def sources_json(result: SourcesResult) -> dict[str, Any]:
+    return _with_notes(
+        result.notes,
+        {
+            "query": result.query,
+            "matches": result.matches,
+            "since": published_iso(result.since),
+            "until": published_iso(result.until),
+            "sources": [
+                {
+                    "source": s.source,
+                    "count": s.count,
+                    "share": s.share,
+                    "output": s.output,
+                    "output_share": s.output_share,
+                    "first": published_iso(s.first),
+                    "last": published_iso(s.last),
+                }
+                for s in result.sources
+            ],
+        },
+    )
+
+
+def _with_notes(notes: tuple[str, ...], answer: dict[str, Any]) -> dict[str, Any]:
+    """The answer, with its notes when it has any (a relative range that holds no article)."""
+    return {**answer, "notes": list(notes)} if notes else answer

@@ -13,7 +13,7 @@ from index.enrich.dates import counts_from_latest, is_relative, parse_bound, rel
 from index.errors import InvalidDate
 from search.engine import Engine
 from search.query import Filters
-from search.results import SearchRequest
+from search.results import SearchRequest, SearchResult
 
 
 def resolve_bounds(engine: Engine, filters: Filters) -> Filters:
@@ -52,6 +52,22 @@ def empty_range_note(engine: Engine, filters: Filters) -> str | None:
         f"no article at all was published from {span} (counted back from today; {newest}); "
         f"to count back from the newest article, write e.g. --since {relative[0]}@latest"
     )
+
+
+def range_notes(engine: Engine, filters: Filters, found: int) -> tuple[str, ...]:
+    """``empty_range_note`` as a result's notes, when nothing was found (else none)."""
+    note = None if found else empty_range_note(engine, filters)
+    return (note,) if note else ()
+
+
+def dated_search(engine: Engine, request: SearchRequest) -> SearchResult:
+    """``engine.search`` with the request's ``…@latest`` bounds made dates, and the note for a
+    relative range that holds no article among the result's notes: what ``byline search`` and
+    the web answer alike."""
+    request = replace(request, filters=resolve_bounds(engine, request.filters))
+    result = engine.search(request)
+    notes = range_notes(engine, request.filters, result.total)
+    return replace(result, notes=(*result.notes, *notes)) if notes else result
 
 
 def with_date_range(query: str | None, since: str | None, until: str | None) -> str | None:

@@ -10,6 +10,7 @@ from index.enrich.dates import parse_bound
 from index.errors import InvalidOption
 from search.engine import Engine
 from search.query import Filters
+from search.relative_dates import range_notes, resolve_bounds
 from search.results import SearchRequest
 
 
@@ -31,6 +32,7 @@ class SourcesResult:
     since: date | None  # the period: the filters' dates, else the first to the last match
     until: date | None
     sources: list[SourceShare]
+    notes: tuple[str, ...] = ()  # a relative range that holds no article at all
 
 
 def top_sources(
@@ -43,7 +45,7 @@ def top_sources(
     """The ``top`` sources of the matches, most matches first."""
     if top < 1:
         raise InvalidOption("--top must be at least 1")
-    filters = filters or Filters()
+    filters = resolve_bounds(engine, filters or Filters())
     request = SearchRequest(query, filters, match_any, facets=())
     matches = engine.search(request).total
     found = engine.source_counts(request)
@@ -74,6 +76,7 @@ def top_sources(
         parse_bound(since, end=False).date() if since else None,
         parse_bound(until, end=True).date() if until else None,
         shares,
+        range_notes(engine, filters, matches),
     )
 
 

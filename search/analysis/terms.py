@@ -20,6 +20,7 @@ from functools import cache
 from index.errors import InvalidOption
 from search.engine import Engine
 from search.query import Filters, plain_words
+from search.relative_dates import range_notes, resolve_bounds
 from search.results import SearchRequest
 
 FIELDS = ("title", "body")
@@ -49,6 +50,7 @@ class TermsResult:
     sampled: int  # matching stories read (all of them unless more than SAMPLE)
     background: int  # archive articles read for the background
     terms: list[Term]
+    notes: tuple[str, ...] = ()  # a relative range that holds no article at all
 
 
 def significant_terms(
@@ -65,7 +67,8 @@ def significant_terms(
         raise InvalidOption("--top must be at least 1")
     if field not in FIELDS:
         raise InvalidOption(f"unknown field {field!r} (one of: {', '.join(FIELDS)})")
-    request = SearchRequest(query, filters or Filters(), match_any, facets=(), sort="oldest")
+    filters = resolve_bounds(engine, filters or Filters())
+    request = SearchRequest(query, filters, match_any, facets=(), sort="oldest")
     by_article = engine.daily_counts(request)
     matches = sum(by_article.days.values()) + by_article.undated
     by_story = engine.daily_counts(request, stories=True)
@@ -84,7 +87,8 @@ def significant_terms(
         if count >= MIN_COUNT and term not in asked and count / sampled > background[term] / read
     ]
     scored.sort(key=lambda term: (-term.score, term.term))
-    return TermsResult(query, field, matches, stories, sampled, read, scored[:top])
+    notes = range_notes(engine, filters, matches)
+    return TermsResult(query, field, matches, stories, sampled, read, scored[:top], notes)
 
 
 def terms_of(text: str) -> list[str]:

@@ -12,6 +12,7 @@ from index.errors import BylineError, InvalidOption
 from search.analysis.periods import by_period, check_interval, interval_for, periods
 from search.engine import Engine
 from search.query import Filters
+from search.relative_dates import range_notes, resolve_bounds
 from search.results import DailyCounts, SearchRequest
 
 COUNTS = ("articles", "stories")
@@ -45,6 +46,7 @@ class Timeline:
     interval_chosen: bool  # picked from the span rather than asked for
     count: str
     series: list[Series]
+    notes: tuple[str, ...] = ()  # a relative range that holds no article at all
 
 
 def timeline(
@@ -59,7 +61,7 @@ def timeline(
 ) -> Timeline:
     """One series per query (per query and source with ``split="source"``, for its ``top``
     sources), every period from the first to the last of the range: the filters' dates, else
-    those of the articles the filters leave."""
+    those of the articles the filters leave (``…@latest`` bounds counted back from the newest)."""
     if interval is not None:
         check_interval(interval)
     if count not in COUNTS:
@@ -69,7 +71,7 @@ def timeline(
     if top < 1:
         raise InvalidOption("--top must be at least 1")
     stories = count == "stories"
-    filters = filters or Filters()
+    filters = resolve_bounds(engine, filters or Filters())
     wanted = [(query, None, filters) for query in queries or [""]]
     if split == "source":
         wanted = [
@@ -101,7 +103,8 @@ def timeline(
         ]
         total = sum(matched.days.values())
         series.append(Series(query, source, total, matched.undated, buckets))
-    return Timeline(interval, interval_chosen, count, series)
+    notes = range_notes(engine, filters, sum(found.total for found in series))
+    return Timeline(interval, interval_chosen, count, series, notes)
 
 
 def _request(query: str, filters: Filters, match_any: bool = False) -> SearchRequest:

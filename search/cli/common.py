@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -15,7 +15,8 @@ from rich.console import Console
 from index.errors import BylineError
 from search.engine import INDEX_ENV_VAR, Engine
 from search.query import Filters
-from search.relative_dates import empty_range_note, resolve_bounds
+from search.relative_dates import resolve_bounds
+from search.untrusted_text import safe
 
 IndexOption = Annotated[
     Path | None,
@@ -56,13 +57,11 @@ def friendly(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def note_empty_range(engine: Engine, filters: Filters, found: int) -> None:
-    """Say on stderr when nothing was found because a range counted back from today holds no
-    article at all (an old archive), and how to count back from its newest article."""
-    if not found:
-        note = empty_range_note(engine, filters)
-        if note:
-            stderr_console().print(f"Note: {note}", markup=False)
+def print_notes(notes: Iterable[str]) -> None:
+    """An answer's notes (words no article contains, a relative range that holds no article),
+    one line each on stderr."""
+    for note in notes:
+        stderr_console().print(f"Note: {safe(note)}", markup=False)
 
 
 def stdout_console() -> Console:

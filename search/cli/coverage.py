@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 from index.errors import InvalidOption
+from search import json_contract
 from search.analysis.export import DEFAULT_FIELDS, FORMATS, export, parse_fields
 from search.analysis.lineage import lineage
 from search.analysis.sources import top_sources
@@ -33,13 +34,14 @@ from search.cli.common import (
     TagOption,
     UntilOption,
     friendly,
-    note_empty_range,
     option_filters,
     print_json,
+    print_notes,
     stderr_console,
     stdout_console,
 )
 from search.engine import open_engine
+from search.relative_dates import range_notes
 from search.results import SearchRequest
 
 CsvOption = Annotated[bool, typer.Option("--csv", help="Print CSV on stdout.")]
@@ -106,7 +108,7 @@ def timeline_command(
     engine = open_engine(index)
     filters = option_filters(engine, source, author, section, tag, domain, since, until)
     result = timeline(engine, queries or [], filters, by, count, split, top, any_word)
-    note_empty_range(engine, filters, sum(series.total for series in result.series))
+    print_notes(result.notes)
     if plot is not None:
         from search.cli.plot import plot_timeline
 
@@ -115,7 +117,7 @@ def timeline_command(
         result,
         as_json,
         as_csv,
-        render.timeline_json,
+        json_contract.timeline_json,
         render.TIMELINE_CSV_HEADER,
         render.timeline_rows,
         render.print_timeline,
@@ -144,12 +146,12 @@ def terms_command(
     engine = open_engine(index)
     filters = option_filters(engine, source, author, section, tag, domain, since, until)
     result = significant_terms(engine, query, filters, top, field, any_word)
-    note_empty_range(engine, filters, result.matches)
+    print_notes(result.notes)
     _show(
         result,
         as_json,
         as_csv,
-        render.terms_json,
+        json_contract.terms_json,
         render.TERMS_CSV_HEADER,
         render.terms_rows,
         render.print_terms,
@@ -177,12 +179,12 @@ def sources_command(
     engine = open_engine(index)
     filters = option_filters(engine, source, author, section, tag, domain, since, until)
     result = top_sources(engine, query, filters, top, any_word)
-    note_empty_range(engine, filters, result.matches)
+    print_notes(result.notes)
     _show(
         result,
         as_json,
         as_csv,
-        render.sources_json,
+        json_contract.sources_json,
         render.SOURCES_CSV_HEADER,
         render.sources_rows,
         render.print_sources,
@@ -225,7 +227,7 @@ def export_command(
     filters = option_filters(engine, source, author, section, tag, domain, since, until)
     request = SearchRequest(query, filters, any_word, facets=(), sort=sort)
     total = engine.search(SearchRequest(query, filters, any_word, facets=())).total
-    note_empty_range(engine, filters, total)
+    print_notes(range_notes(engine, filters, total))
     if stories and total:  # the progress bar counts rows: stories, dated or not
         by_story = engine.daily_counts(request, stories=True)
         total = sum(by_story.days.values()) + by_story.undated

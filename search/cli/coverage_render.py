@@ -23,27 +23,6 @@ def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def timeline_json(timeline: Timeline) -> dict[str, Any]:
-    return {
-        "interval": timeline.interval,
-        "interval_chosen": timeline.interval_chosen,
-        "count": timeline.count,
-        "series": [
-            {
-                "query": series.query,
-                **({"source": series.source} if series.source is not None else {}),
-                "total": series.total,
-                "undated": series.undated,
-                "buckets": [
-                    {"start": b.start.isoformat(), "count": b.count, "all": b.all, "share": b.share}
-                    for b in series.buckets
-                ],
-            }
-            for series in timeline.series
-        ],
-    }
-
-
 TIMELINE_CSV_HEADER = ("query", "source", "start", "count", "all", "share")
 
 
@@ -100,22 +79,6 @@ def _print_series(console: Console, series: Series, counted: str, peak: int) -> 
     console.print(f"peak {busiest.start.isoformat()}: {busiest.count:,}", markup=False)
 
 
-def terms_json(result: TermsResult) -> dict[str, Any]:
-    return {
-        "query": result.query,
-        "field": result.field,
-        "measure": "log-likelihood",
-        "matches": result.matches,
-        "stories": result.stories,
-        "sampled": result.sampled,
-        "background": result.background,
-        "terms": [
-            {"term": t.term, "count": t.count, "background": t.background, "score": t.score}
-            for t in result.terms
-        ],
-    }
-
-
 TERMS_CSV_HEADER = ("term", "count", "background", "score")
 
 
@@ -143,27 +106,6 @@ def print_terms(console: Console, result: TermsResult) -> None:
     for t in result.terms:
         table.add_row(t.term, f"{t.count:,}", f"{t.background:,}", f"{t.score:.1f}")
     console.print(table)
-
-
-def sources_json(result: SourcesResult) -> dict[str, Any]:
-    return {
-        "query": result.query,
-        "matches": result.matches,
-        "since": _iso(result.since),
-        "until": _iso(result.until),
-        "sources": [
-            {
-                "source": s.source,
-                "count": s.count,
-                "share": s.share,
-                "output": s.output,
-                "output_share": s.output_share,
-                "first": _iso(s.first),
-                "last": _iso(s.last),
-            }
-            for s in result.sources
-        ],
-    }
 
 
 SOURCES_CSV_HEADER = ("source", "count", "share", "output", "output_share", "first", "last")

@@ -22,13 +22,13 @@ from search.cli.common import (
     TagOption,
     UntilOption,
     friendly,
-    note_empty_range,
     option_filters,
     print_json,
-    stderr_console,
+    print_notes,
     stdout_console,
 )
 from search.engine import open_engine
+from search.relative_dates import dated_search
 from search.results import SearchRequest
 
 
@@ -97,13 +97,12 @@ def search_command(
         recent=recent,
         multiselect_facets=multiselect_facets,
     )
-    result = engine.search(request)
-    note_empty_range(engine, request.filters, result.total)
+    result = dated_search(engine, request)
     if as_json:
         print_json(json_contract.search_json(result))
     else:
         render.print_search(stdout_console(), result)
-        render.print_notes(stderr_console(), result)
+        print_notes(result.notes)
 
 
 @friendly

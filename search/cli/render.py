@@ -26,12 +26,6 @@ if TYPE_CHECKING:  # (types only: loading the writer would slow every search pro
 MAX_FAILURES_SHOWN = 50
 
 
-def print_notes(console: Console, result: SearchResult) -> None:
-    """The result's notes (words no article contains), one line each, for stderr."""
-    for note in result.notes:
-        console.print(f"Note: {safe(note)}", highlight=False, markup=False)
-
-
 # --- JSON ---------------------------------------------------------------------------------
 
 
