@@ -100,9 +100,11 @@ def create_app(engine: Engine) -> Starlette:
             Route("/articles/{article_id:path}", pages.article_page),
             Route("/stats", pages.stats_page),
             Route("/api/search", api.search),
-            Route("/api/articles/{article_id:path}/similar", api.similar),
-            Route("/api/articles/{article_id:path}", api.article),
+            Route("/api/articles/{article_id:path}", api.article),  # (and its /similar)
             Route("/api/stats", api.stats),
+            Route("/api/timeline", api.timeline_api),
+            Route("/api/terms", api.terms_api),
+            Route("/api/sources", api.sources_api),
             Route("/api/openapi.json", api.openapi),
             Mount("/static", StaticFiles(directory=STATIC)),
         ],

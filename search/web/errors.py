@@ -16,6 +16,7 @@ from index.errors import (
     QuerySyntaxError,
     QueryTimeout,
 )
+from search.analysis.timeline import NoDatedArticles
 
 
 class PageNotFound(BylineError):
@@ -32,6 +33,7 @@ _STATUSES: tuple[tuple[type[BylineError], int, str], ...] = (
     (QueryTimeout, 400, "query_timeout"),
     (InvalidDate, 400, "invalid_date"),
     (InvalidOption, 400, "invalid_parameter"),
+    (NoDatedArticles, 400, "no_dated_articles"),
     (ArticleError, 404, "article_not_found"),
     (PageNotFound, 404, "not_found"),
 )

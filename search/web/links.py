@@ -8,10 +8,8 @@ from urllib.parse import urlencode
 
 from starlette.datastructures import QueryParams
 
-from search.web.params import SEARCH_PARAMETERS
+from search.web.params import SEARCH_PARAMETERS, VALUE_FACETS
 
-# The filter each facet value adds (the year facet sets a one-year date range).
-FACET_FILTERS = {"source": "source", "author": "author", "section": "section", "tag": "tag"}
 _YEAR = re.compile(r"\d{4}")
 
 
@@ -30,6 +28,10 @@ class SearchLinks:
     def values(self, name: str) -> list[str]:
         return [v for k, v in self.pairs if k == name]
 
+    def query_of(self, known: tuple[str, ...]) -> str:
+        """The state's parameters that an API endpoint knows, as its query string."""
+        return urlencode([(k, v) for k, v in self.pairs if k in known])
+
     def page(self, number: int) -> str:
         return self._href([*self._unpaged(), *([("page", str(number))] if number > 1 else [])])
 
@@ -37,18 +39,18 @@ class SearchLinks:
         if facet == "year":
             return self.values("since") == self.values("until") == [value]
         wanted = value.casefold()
-        return any(v.casefold() == wanted for v in self.values(FACET_FILTERS[facet]))
+        return any(v.casefold() == wanted for v in self.values(facet))
 
     def toggle(self, facet: str, value: str) -> str:
-        """The state with this facet value chosen, or no longer chosen."""
+        """The state with this facet value chosen, or no longer chosen (a value facet's parameter
+        has its name; the year facet sets a one-year date range)."""
         if facet == "year":
             rest = [(k, v) for k, v in self._unpaged() if k not in ("since", "until")]
             chosen = self.is_chosen("year", value)
             return self._href(rest if chosen else [*rest, ("since", value), ("until", value)])
-        name = FACET_FILTERS[facet]
         if self.is_chosen(facet, value):
-            return self.without(name, value)
-        return self._href([*self._unpaged(), (name, value)])
+            return self.without(facet, value)
+        return self._href([*self._unpaged(), (facet, value)])
 
     def without(self, name: str, value: str | None = None) -> str:
         """The state without one value of a filter (or all of them)."""
@@ -64,7 +66,7 @@ class SearchLinks:
         """The chosen filters as (label, value, link that removes it)."""
         chips = [
             (name.capitalize(), value, self.without(name, value))
-            for name in FACET_FILTERS.values()
+            for name in VALUE_FACETS
             for value in self.values(name)
         ]
         since, until = self.values("since"), self.values("until")

@@ -26,6 +26,27 @@ _ERRORS = {
 _ID = {"name": "id", "in": "path", "required": True, "schema": _TEXT}
 
 
+_COUNTED_BACK = (
+    ", or counted back from today: 7d, 2w, 3m, 1y, today, yesterday; from the newest article: "
+    "30d@latest. A relative range that holds no article at all adds a note to `notes`."
+)
+_FILTERS = [
+    _query("source", "Only these sources (any of them).", _TEXT, many=True),
+    _query("author", "Only these authors (any of them).", _TEXT, many=True),
+    _query("section", "Only these sections (any of them).", _TEXT, many=True),
+    _query("tag", "Only articles with these tags (any).", _TEXT, many=True),
+    _query("domain", "Only articles from these sites, e.g. chicagotribune.com.", _TEXT, many=True),
+    _query("since", "Published on or after YYYY[-MM[-DD]]" + _COUNTED_BACK, _TEXT),
+    _query("until", "Published on or before YYYY[-MM[-DD]]" + _COUNTED_BACK, _TEXT),
+]
+_ANY = _query("any", "Match any word, not all.", _FLAG)
+_NOTES = {"type": "array", "items": _TEXT, "description": "present only when there is a note"}
+
+
+def _top(default: int) -> dict[str, Any]:
+    return _query("top", "How many.", {"type": "integer", "minimum": 1, "default": default})
+
+
 def _answer(description: str, schema: str) -> dict[str, Any]:
     return {
         "description": description,
@@ -72,7 +93,9 @@ OPENAPI: dict[str, Any] = {
         "title": "Byline",
         "version": "1",
         "description": "Search a Byline news index: the same documents as `byline search --json`, "
-        "`byline show --json`, `byline similar --json` and `byline stats --json`. Read-only.",
+        "`byline show --json`, `byline similar --json`, `byline stats --json`, `byline timeline "
+        "--json`, `byline terms --json` and `byline sources --json`. Read-only. An id holding "
+        "a slash is sent with it encoded as %2F where it could be read as `/similar`.",
     },
     "paths": {
         "/api/search": {
@@ -80,12 +103,7 @@ OPENAPI: dict[str, Any] = {
                 "summary": "Ranked, filtered, faceted hits (byline search --json)",
                 "parameters": [
                     _query("q", 'Words, "phrases", AND/OR/NOT, field:value.', _TEXT),
-                    _query("source", "Only these sources (any of them).", _TEXT, many=True),
-                    _query("author", "Only these authors (any of them).", _TEXT, many=True),
-                    _query("section", "Only these sections (any of them).", _TEXT, many=True),
-                    _query("tag", "Only articles with these tags (any).", _TEXT, many=True),
-                    _query("since", "Published on or after YYYY[-MM[-DD]].", _TEXT),
-                    _query("until", "Published on or before YYYY[-MM[-DD]].", _TEXT),
+                    *_FILTERS,
                     _query(
                         "sort",
                         "Order of the hits.",
@@ -97,12 +115,12 @@ OPENAPI: dict[str, Any] = {
                         "Hits per page.",
                         {"type": "integer", "minimum": 1, "maximum": 1000, "default": 10},
                     ),
-                    _query("any", "Match any word, not all.", _FLAG),
+                    _ANY,
                     _query("recent", "Favour newer matches (relevance order only).", _FLAG),
                     _query(
                         "facet",
                         "Also count by these (source is always counted).",
-                        {"enum": ["author", "section", "tag", "year"]},
+                        {"enum": ["author", "section", "tag", "domain", "year"]},
                         many=True,
                     ),
                     _query("collapse", "One hit per story (default true).", _FLAG),
@@ -138,6 +156,65 @@ OPENAPI: dict[str, Any] = {
                 "responses": {"200": _answer("Index statistics", "Stats"), **_ERRORS},
             }
         },
+        "/api/timeline": {
+            "get": {
+                "summary": "Attention over time: matches per period, all articles and the share "
+                "(byline timeline --json)",
+                "parameters": [
+                    _query(
+                        "q",
+                        "A query; repeat for one series each (none: everything).",
+                        _TEXT,
+                        many=True,
+                    ),
+                    *_FILTERS,
+                    _ANY,
+                    _query(
+                        "by",
+                        "The period (default: chosen from the span).",
+                        {"enum": ["day", "week", "month", "year"]},
+                    ),
+                    _query(
+                        "count",
+                        "Count articles, or stories (each once, at its first match).",
+                        {"enum": ["articles", "stories"], "default": "articles"},
+                    ),
+                    _query("split", "One series per top source.", {"enum": ["source"]}),
+                    _top(5),
+                ],
+                "responses": {"200": _answer("One series per query", "Timeline"), **_ERRORS},
+            }
+        },
+        "/api/terms": {
+            "get": {
+                "summary": "What is said: significant words and phrases (byline terms --json)",
+                "parameters": [
+                    _query("q", 'Words, "phrases", AND/OR/NOT, field:value.', _TEXT),
+                    *_FILTERS,
+                    _ANY,
+                    _query(
+                        "field",
+                        "Terms of the title or the body.",
+                        {"enum": ["title", "body"], "default": "title"},
+                    ),
+                    _top(30),
+                ],
+                "responses": {"200": _answer("Terms by log-likelihood", "Terms"), **_ERRORS},
+            }
+        },
+        "/api/sources": {
+            "get": {
+                "summary": "Who says it: the sources of the matches, with the share of each "
+                "one's own output (byline sources --json)",
+                "parameters": [
+                    _query("q", 'Words, "phrases", AND/OR/NOT, field:value.', _TEXT),
+                    *_FILTERS,
+                    _ANY,
+                    _top(20),
+                ],
+                "responses": {"200": _answer("Sources, most matches first", "Sources"), **_ERRORS},
+            }
+        },
     },
     "components": {
         "schemas": {
@@ -150,6 +227,59 @@ OPENAPI: dict[str, Any] = {
                     "limit": {"type": "integer"},
                     "hits": {"type": "array", "items": _HIT},
                     "facets": {"type": "object", "additionalProperties": _COUNTS},
+                    "notes": _NOTES,
+                },
+            },
+            "Timeline": {
+                "type": "object",
+                "properties": {
+                    "interval": {"enum": ["day", "week", "month", "year"]},
+                    "interval_chosen": _FLAG,
+                    "count": {"enum": ["articles", "stories"]},
+                    "series": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "query": _TEXT,
+                                "source": {"type": "string", "description": "with split=source"},
+                                "total": {"type": "integer"},
+                                "undated": {"type": "integer"},
+                                "buckets": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "properties": {
+                                            "start": {"type": "string", "format": "date"},
+                                            "count": {"type": "integer"},
+                                            "all": {"type": "integer"},
+                                            "share": {"type": "number"},
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                    },
+                    "notes": _NOTES,
+                },
+            },
+            "Terms": {
+                "type": "object",
+                "properties": {
+                    "query": _TEXT,
+                    "matches": {"type": "integer"},
+                    "sampled": {"type": "integer"},
+                    "terms": {"type": "array", "items": {"type": "object"}},
+                    "notes": _NOTES,
+                },
+            },
+            "Sources": {
+                "type": "object",
+                "properties": {
+                    "query": _TEXT,
+                    "matches": {"type": "integer"},
+                    "sources": {"type": "array", "items": {"type": "object"}},
+                    "notes": _NOTES,
                 },
             },
             "Article": {

@@ -14,18 +14,24 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from index.errors import BylineError
-from search.results import SearchResult, snippet_html
+from search.analysis.timeline import NoDatedArticles, Timeline, timeline
+from search.engine import Engine
+from search.relative_dates import dated_search
+from search.results import SearchRequest, SearchResult, snippet_html
 from search.untrusted_text import safe
 from search.web.api import check_page, engine_thread
 from search.web.errors import http_status
 from search.web.links import SearchLinks
-from search.web.params import search_request
+from search.web.params import TIMELINE_PARAMETERS, VALUE_FACETS, search_request
 
-PAGE_FACETS = ("source", "author", "section", "tag", "year")
+PAGE_FACETS = (*VALUE_FACETS, "year")
 # Titles are shortened in lists (the article page shows more; its JSON all of it).
 LIST_TITLE_CHARS = 300
 ARTICLE_TITLE_CHARS = 2_000
 PAGE_LINKS = 2  # page numbers shown either side of the current one
+# The attention-over-time chart, in its SVG's own units: a bar per period, as tall as its count
+# is of the peak's (the SVG is stretched to the page's width).
+CHART_HEIGHT, BAR_STEP, BAR_WIDTH = 60, 10, 8
 
 
 def _shown(value: Any) -> Any:
@@ -66,7 +72,10 @@ TEMPLATES.filters.update(
     clip=_clip, snippet=lambda snippet: Markup(snippet_html(snippet)), article_href=article_href
 )
 TEMPLATES.globals.update(
-    web_link=web_link, list_title_chars=LIST_TITLE_CHARS, article_title_chars=ARTICLE_TITLE_CHARS
+    value_facets=VALUE_FACETS,
+    web_link=web_link,
+    list_title_chars=LIST_TITLE_CHARS,
+    article_title_chars=ARTICLE_TITLE_CHARS,
 )
 
 
@@ -90,11 +99,58 @@ async def search_page(request: Request) -> HTMLResponse:
     }
     try:
         asked = search_request(params, facets=PAGE_FACETS, multiselect_facets=True)
-        result = await engine_thread(request).run(lambda engine: engine.search(asked))
+        result, over_time = await engine_thread(request).run(
+            lambda engine: _search_and_timeline(engine, asked)
+        )
         check_page(result)
     except BylineError as exc:
         return error_page("search.html", context, exc)
-    return render("search.html", {**context, **_search_view(result, links)})
+    return render(
+        "search.html",
+        {
+            **context,
+            **_search_view(result, links),
+            "chart": _chart(over_time),
+            "timeline_query": links.query_of(TIMELINE_PARAMETERS),
+        },
+    )
+
+
+def _search_and_timeline(
+    engine: Engine, asked: SearchRequest
+) -> tuple[SearchResult, Timeline | None]:
+    """The search, and the matches over time (as ``byline timeline``) when there are any."""
+    result = dated_search(engine, asked)
+    if not result.total:
+        return result, None
+    request = result.request  # (its bounds made dates)
+    try:
+        return result, timeline(
+            engine, [request.query], request.filters, match_any=request.match_any
+        )
+    except NoDatedArticles:
+        return result, None
+
+
+def _chart(over_time: Timeline | None) -> dict[str, Any] | None:
+    """The chart's bars: (x, height, bucket) for each period, and the busiest period."""
+    if over_time is None or not over_time.series[0].buckets:
+        return None
+    series = over_time.series[0]
+    peak = max(series.buckets, key=lambda bucket: bucket.count)
+    bars = [
+        (at * BAR_STEP, round(CHART_HEIGHT * bucket.count / (peak.count or 1), 2), bucket)
+        for at, bucket in enumerate(series.buckets)
+    ]
+    return {
+        "interval": over_time.interval,
+        "series": series,
+        "peak": peak,
+        "bars": bars,
+        "width": BAR_STEP * len(bars),
+        "height": CHART_HEIGHT,
+        "bar_width": BAR_WIDTH,
+    }
 
 
 def _search_view(result: SearchResult, links: SearchLinks) -> dict[str, Any]:

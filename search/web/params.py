@@ -6,16 +6,18 @@ from __future__ import annotations
 from starlette.datastructures import QueryParams
 
 from index.errors import InvalidOption
-from search.query import Filters
+from search.query import FACET_FILTERS, Filters
 from search.results import SearchRequest
 
-# Repeatable parameters (each value is one more; several values of a filter mean any of them).
-REPEATABLE = ("source", "author", "section", "tag", "facet")
+# The facets that filter by value (source, author, ...): each is a repeatable parameter of the
+# same name (several values mean any of them). The year facet's filter is since/until.
+VALUE_FACETS = tuple(facet for facet in FACET_FILTERS if facet != "year")
+FILTER_PARAMETERS = (*VALUE_FACETS, "since", "until")
+REPEATABLE = (*VALUE_FACETS, "facet")
 SEARCH_PARAMETERS = (
     "q",
-    *REPEATABLE,
-    "since",
-    "until",
+    *FILTER_PARAMETERS,
+    "facet",
     "sort",
     "page",
     "limit",
@@ -24,6 +26,12 @@ SEARCH_PARAMETERS = (
     "collapse",
     "multiselect_facets",
 )
+# The coverage endpoints' parameters: ``byline timeline``'s, ``terms``' and ``sources``' long
+# options (``q`` is repeatable for the timeline: one series per query).
+_COVERAGE = ("q", *FILTER_PARAMETERS, "any", "top")
+TIMELINE_PARAMETERS = (*_COVERAGE, "by", "count", "split")
+TERMS_PARAMETERS = (*_COVERAGE, "field")
+SOURCES_PARAMETERS = _COVERAGE
 # The defaults of ``byline search``'s options.
 CLI_TIMEOUT = 10.0
 CLI_FACET_SIZE = 10
@@ -38,23 +46,14 @@ def search_request(
 ) -> SearchRequest:
     """The request the parameters ask for; the page's own choice of ``facets`` and
     ``multiselect_facets`` when given, else the parameters' (as the CLI's options)."""
-    for name in params:
-        if name not in REPEATABLE and len(params.getlist(name)) > 1:
-            raise InvalidOption(f"the parameter {name!r} is given more than once")
+    reject_repeated(params, REPEATABLE)
     if facets is None:
         facets = tuple(dict.fromkeys(["source", *params.getlist("facet")]))
     if multiselect_facets is None:
         multiselect_facets = flag(params, "multiselect_facets", False)
     return SearchRequest(
         query=params.get("q", ""),
-        filters=Filters(
-            params.getlist("source"),
-            params.getlist("author"),
-            params.getlist("section"),
-            params.getlist("tag"),
-            params.get("since") or None,
-            params.get("until") or None,
-        ),
+        filters=request_filters(params),
         match_any=flag(params, "any", False),
         facets=facets,
         facet_size=CLI_FACET_SIZE,
@@ -66,6 +65,31 @@ def search_request(
         recent=flag(params, "recent", False),
         multiselect_facets=multiselect_facets,
     )
+
+
+def request_filters(params: QueryParams) -> Filters:
+    """The filter parameters as ``Filters``; relative bounds stay as written, for the engine's
+    side to resolve (``search.relative_dates``), as the CLI's are."""
+    return Filters(
+        **{FACET_FILTERS[facet][0]: params.getlist(facet) for facet in VALUE_FACETS},
+        since=params.get("since") or None,
+        until=params.get("until") or None,
+    )
+
+
+def reject_repeated(params: QueryParams, repeatable: tuple[str, ...]) -> None:
+    for name in params:
+        if name not in repeatable and len(params.getlist(name)) > 1:
+            raise InvalidOption(f"the parameter {name!r} is given more than once")
+
+
+def known_parameters(
+    params: QueryParams, known: tuple[str, ...], repeatable: tuple[str, ...] = REPEATABLE
+) -> QueryParams:
+    """``params``, once each is known and none but the ``repeatable`` is given twice."""
+    reject_unknown(params, known)
+    reject_repeated(params, repeatable)
+    return params
 
 
 def reject_unknown(params: QueryParams, known: tuple[str, ...]) -> None:
@@ -86,7 +110,7 @@ def whole_number(params: QueryParams, name: str, default: int) -> int:
     return int(text)
 
 
-def flag(params: QueryParams, name: str, default: bool) -> bool:
+def flag(params: QueryParams, name: str, default: bool = False) -> bool:
     text = (params.get(name) or "").lower()
     if not text:
         return default
