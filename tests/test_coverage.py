@@ -290,6 +290,37 @@ def test_export_csv_round_trips_awkward_text(tmp_path: Path, invoke) -> None:
     assert rows == [["id", "title", "body"], ["x1", awkward, body], ["x2", "Plain", "alpha again"]]
 
 
+def test_export_gives_the_domain_origin_and_other_fields(tmp_path: Path, invoke) -> None:
+    """``extra`` (a record's fields that map to no article field) is an object in JSON lines
+    and one JSON object per CSV cell, which a program reads back whole."""
+    records = [
+        {
+            "id": "x1",
+            "title": "Alpha",
+            "body": "alpha",
+            "url": "https://www.chicagotribune.com/news/1",
+            "desk": 'Metro "east", 2',
+            "wordcount": "41",
+        },
+        {"id": "x2", "title": "Plain", "body": "alpha again"},
+    ]
+    source = write_jsonl(tmp_path / "a.jsonl", records)
+    index = ["--index", str(tmp_path / "ix")]
+    assert invoke("index", str(source), *index).exit_code == 0
+    fields = ["--fields", "id,domain,origin,extra", "--sort", "oldest"]
+    lines = invoke("export", "alpha", *fields, *index).stdout.splitlines()
+    first, second = (json.loads(line) for line in lines)
+    assert first["domain"] == "chicagotribune.com" and first["origin"].endswith("a.jsonl:1")
+    assert first["extra"] == {"desk": 'Metro "east", 2', "wordcount": "41"}
+    assert second["domain"] is None and second["extra"] == {}
+    table = invoke("export", "alpha", "--format", "csv", *fields, *index).stdout
+    rows = list(csv.DictReader(io.StringIO(table.removeprefix("\ufeff"))))
+    assert [row["id"] for row in rows] == ["x1", "x2"]
+    assert json.loads(rows[0]["extra"]) == first["extra"] and json.loads(rows[1]["extra"]) == {}
+    assert rows[0]["domain"] == "chicagotribune.com" and rows[1]["domain"] == ""
+    assert rows[0]["origin"] == first["origin"]
+
+
 def test_terms_count_syndicated_copies_once(tmp_path: Path) -> None:
     """A word repeated by six copies of one wire story scores below a word used by three
     separate stories; counts are stories, and the whole match set is read when small."""

@@ -3,6 +3,7 @@ the CLI's ``--json``, JSON errors with the right status, and serving while an in
 
 from __future__ import annotations
 
+import html
 import http.client
 import json
 import re
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -22,15 +24,24 @@ from serving import START, byline_serve, served_client
 
 from index.pipeline.options import IngestOptions
 from search.engine import open_engine
-from search.web.params import SEARCH_PARAMETERS
+from search.web.params import (
+    SEARCH_PARAMETERS,
+    SOURCES_PARAMETERS,
+    TERMS_PARAMETERS,
+    TIMELINE_PARAMETERS,
+)
 
 WORDS = (
     "port syria ferry cargo strike council budget school river storm election court tariff "
     "vaccine bridge museum harvest drought pipeline festival"
 ).split()
+DOMAINS = ["thehill.com", "apnews.com", "harborledger.co.uk"]
+# Ids are URLs or paths: one of them ends in /similar.
+SLASHED_IDS = {0: "reports/extra-0/similar", 1: "https://news.example.com/2011/extra-1"}
 MORE = [
     {
-        "id": f"extra-{n}",
+        "id": SLASHED_IDS.get(n, f"extra-{n}"),
+        "url": f"https://www.{DOMAINS[n % 3]}/news/{n}",
         "title": f"Harbor report number {n}",
         "body": " ".join(WORDS[(n * 7 + k * 3) % len(WORDS)] for k in range(12 + n % 5))
         + f" harbor report {n}.",
@@ -95,6 +106,29 @@ BATTERY = [
     ({"q": "harb*", "limit": "50"}, ["harb*", "--limit", "50"]),
     ({"q": "what happened in the harbor port today"}, ["what happened in the harbor port today"]),
     (
+        {"q": "harbor", "domain": ["apnews.com", "thehill.com"], "facet": "domain"},
+        ["harbor", "--domain", "apnews.com", "--domain", "thehill.com", "--facet", "domain"],
+    ),
+    (
+        {
+            "q": "report",
+            "domain": "harborledger.co.uk",
+            "facet": "domain",
+            "multiselect_facets": "1",
+        },
+        ["report", "--domain", "harborledger.co.uk", "--facet", "domain", "--multiselect-facets"],
+    ),
+    # Relative dates: counted back from today (nothing so recent: a note says so), and from the
+    # newest article (2016-07-16).
+    ({"q": "harbor", "since": "30d"}, ["harbor", "--since", "30d"]),
+    ({"since": "yesterday", "until": "today"}, ["--since", "yesterday", "--until", "today"]),
+    ({"q": "report", "until": "5y"}, ["report", "--until", "5y"]),
+    ({"q": "report", "since": "2y@latest"}, ["report", "--since", "2y@latest"]),
+    (
+        {"since": "1y@latest", "until": "3m@latest", "facet": "year"},
+        ["--since", "1y@latest", "--until", "3m@latest", "--facet", "year"],
+    ),
+    (
         {
             "q": "harbor",
             "source": "The Hill",
@@ -123,6 +157,91 @@ def test_api_search_is_byline_search_json(server, invoke, archive_index, params,
     cli = invoke("search", *args, "--index", str(archive_index), "--json")
     assert cli.exit_code == 0, cli.stderr
     assert answer.json() == json.loads(cli.stdout)
+
+
+def test_a_relative_range_that_holds_nothing_says_so_in_notes(server) -> None:
+    empty = server.get("/api/search", params={"q": "harbor", "since": "30d"}).json()
+    assert empty["total"] == 0
+    assert "no article at all" in empty["notes"][0] and "30d@latest" in empty["notes"][0]
+    latest = server.get("/api/search", params={"q": "harbor", "since": "30d@latest"}).json()
+    assert latest["total"] > 0 and "notes" not in latest
+    timeline = server.get("/api/timeline", params={"q": "harbor", "since": "2w"}).json()
+    assert "30d@latest" not in timeline["notes"][0] and "2w@latest" in timeline["notes"][0]
+
+
+# (API path and parameters, the same request as ``byline`` arguments)
+COVERAGE_BATTERY = [
+    ("/api/timeline", {"q": "harbor"}, ["timeline", "harbor"]),
+    ("/api/timeline", {}, ["timeline"]),
+    (
+        "/api/timeline",
+        {"q": ["harbor", "syria"], "by": "year", "source": "The Hill"},
+        ["timeline", "harbor", "syria", "--by", "year", "--source", "The Hill"],
+    ),
+    (
+        "/api/timeline",
+        {"q": "report", "count": "stories", "split": "source", "top": "2", "by": "month"},
+        [
+            "timeline",
+            "report",
+            "--count",
+            "stories",
+            "--split",
+            "source",
+            "--top",
+            "2",
+            "--by",
+            "month",
+        ],
+    ),
+    (
+        "/api/timeline",
+        {"q": "oil festival", "any": "1", "domain": "apnews.com", "since": "3y@latest"},
+        ["timeline", "oil festival", "--any", "--domain", "apnews.com", "--since", "3y@latest"],
+    ),
+    ("/api/timeline", {"q": "harbor", "since": "10d"}, ["timeline", "harbor", "--since", "10d"]),
+    ("/api/terms", {"q": "harbor", "top": "5"}, ["terms", "harbor", "--top", "5"]),
+    (
+        "/api/terms",
+        {"q": "report", "field": "body", "section": "Local", "until": "1y@latest"},
+        ["terms", "report", "--field", "body", "--section", "Local", "--until", "1y@latest"],
+    ),
+    ("/api/sources", {"q": "harbor"}, ["sources", "harbor"]),
+    (
+        "/api/sources",
+        {"q": "report", "top": "2", "tag": "syria", "since": "2012"},
+        ["sources", "report", "--top", "2", "--tag", "syria", "--since", "2012"],
+    ),
+    ("/api/sources", {"q": "harbor", "since": "1w"}, ["sources", "harbor", "--since", "1w"]),
+]
+
+
+@pytest.mark.parametrize(("path", "params", "args"), COVERAGE_BATTERY)
+def test_coverage_endpoints_are_the_commands_json(
+    server, invoke, archive_index, path, params, args
+) -> None:
+    answer = server.get(path, params=params)
+    assert answer.status_code == 200, answer.text
+    cli = invoke(*args, "--index", str(archive_index), "--json")
+    assert cli.exit_code == 0, cli.stderr
+    assert answer.json() == json.loads(cli.stdout)
+
+
+def test_ids_with_slashes_and_ending_in_similar_are_served(server, invoke, archive_index) -> None:
+    index = ["--index", str(archive_index)]
+    for article_id in SLASHED_IDS.values():
+        shown = json.loads(invoke("show", article_id, *index, "--json").stdout)
+        similar = json.loads(invoke("similar", article_id, *index, "--json").stdout)
+        encoded = quote(article_id, safe="")
+        assert server.get(f"/api/articles/{encoded}").json() == shown
+        assert server.get(f"/api/articles/{encoded}/similar").json() == similar
+        page = server.get(f"/articles/{encoded}")
+        assert page.status_code == 200 and html.escape(shown["title"]) in page.text
+    # Sent as is, the slashes of an id that does not end in /similar need no encoding.
+    url_id = SLASHED_IDS[1]
+    assert server.get(f"/api/articles/{url_id}").json()["id"] == url_id
+    assert server.get(f"/api/articles/{url_id}/similar").json()["id"] == url_id
+    assert server.get("/api/articles/reports%2Fextra-0").status_code == 404
 
 
 def test_article_similar_and_stats_are_the_commands_json(server, invoke, archive_index) -> None:
@@ -167,6 +286,18 @@ def test_article_similar_and_stats_are_the_commands_json(server, invoke, archive
         ("/api/articles/hill-1/similar?limit=100000", 400, "invalid_parameter"),
         ("/api/articles/hill-1?extra=1", 400, "invalid_parameter"),
         ("/api/nothing-here", 404, "not_found"),
+        ("/api/search?domain=apnews.com&domain=x.org&q=a&q=b", 400, "invalid_parameter"),
+        ("/api/timeline?by=hour", 400, "invalid_parameter"),
+        ("/api/timeline?count=words", 400, "invalid_parameter"),
+        ("/api/timeline?split=author", 400, "invalid_parameter"),
+        ("/api/timeline?top=0&split=source", 400, "invalid_parameter"),
+        ("/api/timeline?facet=year", 400, "invalid_parameter"),
+        ("/api/timeline?since=7%20days", 400, "invalid_date"),
+        ("/api/timeline?q=nosuchfield:x", 400, "query_syntax"),
+        ("/api/terms?field=url", 400, "invalid_parameter"),
+        ("/api/terms?q=a&q=b", 400, "invalid_parameter"),
+        ("/api/sources?top=0", 400, "invalid_parameter"),
+        ("/api/sources?by=day", 400, "invalid_parameter"),
     ],
 )
 def test_api_errors_are_json_with_their_status(server, path, status, code) -> None:
@@ -215,9 +346,37 @@ def test_openapi_describes_every_api_path(server) -> None:
         "/api/articles/{id}",
         "/api/articles/{id}/similar",
         "/api/stats",
+        "/api/timeline",
+        "/api/terms",
+        "/api/sources",
     }
-    names = {p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
-    assert {"q", "source", "facet", "multiselect_facets", "collapse", "recent"} <= names
+    for path, known in [
+        ("/api/search", SEARCH_PARAMETERS),
+        ("/api/timeline", TIMELINE_PARAMETERS),
+        ("/api/terms", TERMS_PARAMETERS),
+        ("/api/sources", SOURCES_PARAMETERS),
+    ]:
+        assert {p["name"] for p in spec["paths"][path]["get"]["parameters"]} == set(known), path
+
+
+def test_the_search_page_charts_the_matches_over_time(server) -> None:
+    """Above the hits: a bar per period and a table of the periods with matches, the numbers of
+    ``/api/timeline`` (``byline timeline``) for the same query and filters."""
+    asked = {"q": "report", "source": "The Hill", "since": "6y@latest"}
+    [series] = (timeline := server.get("/api/timeline", params=asked).json())["series"]
+    page = server.get("/", params=asked).text
+    assert f"Matches per {timeline['interval']}" in page
+    assert len(re.findall(r'<rect class="bar"', page)) == len(series["buckets"])
+    rows = re.findall(
+        r"<tr><td>([\d-]+)</td><td>([\d,]+)</td><td>([\d,]+)</td><td>(.+?)</td>", page
+    )
+    assert rows == [
+        (b["start"], f"{b['count']:,}", f"{b['all']:,}", f"{b['share']:.1%}")
+        for b in series["buckets"]
+        if b["count"]
+    ]
+    assert sum(int(count) for _, count, _, _ in rows) == series["total"] > 0
+    assert 'class="timeline"' not in server.get("/", params={"q": "zzqxj"}).text
 
 
 def test_pages_show_errors_in_place_with_the_api_status(server) -> None:

@@ -113,6 +113,15 @@ def _facet(page, name: str) -> dict[str, int]:
     }
 
 
+def _charted(page) -> int:
+    """The matches the attention-over-time chart counts (its table's column), once its bars
+    are drawn."""
+    assert page.locator(".timeline svg").bounding_box()["height"] > 40
+    assert page.locator(".timeline rect.bar").count() > 1
+    counts = page.locator(".timeline tbody td:nth-child(2)").all_text_contents()
+    return sum(int(count.replace(",", "")) for count in counts)
+
+
 def test_search_filter_by_clicking_page_and_read(page, site) -> None:
     page.goto(site)
     page.fill('input[name="q"]', "harbor")
@@ -121,6 +130,7 @@ def test_search_filter_by_clicking_page_and_read(page, site) -> None:
     assert _total(page) == 24
     assert _facet(page, "source") == {"Wire Service": 10, "Harbor City Ledger": 7, "The Hill": 7}
     authors_before = _facet(page, "author")
+    assert _charted(page) == 24  # (every match is dated)
 
     page.click('.facet[data-facet="source"] a:has-text("The Hill")')
     page.wait_for_url(re.compile(r"source=The\+Hill"))
@@ -130,6 +140,7 @@ def test_search_filter_by_clicking_page_and_read(page, site) -> None:
     assert _facet(page, "source") == {"Wire Service": 10, "Harbor City Ledger": 7, "The Hill": 7}
     assert _facet(page, "author") != authors_before  # the other facets follow the filter
     assert set(page.locator(".hit .source").all_inner_texts()) == {"The Hill"}
+    assert _charted(page) == 7
 
     page.click('.facet[data-facet="source"] a:has-text("Harbor City Ledger")')
     page.wait_for_url(re.compile(r"source=Harbor"))

@@ -25,10 +25,13 @@ FIELDS = (
     "tags",
     "story",
     "body",
+    "domain",
+    "origin",
+    "extra",
 )
 DEFAULT_FIELDS = ("id", "title", "source", "authors", "published", "url")
 SORTS = ("relevance", "newest", "oldest")
-# Multiple authors or tags in one CSV cell.
+# Multiple authors or tags in one CSV cell; a record's other fields (extra) are one JSON object.
 CSV_JOINER = "; "
 
 
@@ -66,10 +69,7 @@ def export(
     for match in engine.matches(request, stories=stories):
         row = _row(match, columns)
         if writer is not None:
-            writer.writerow(
-                CSV_JOINER.join(value) if isinstance(value, list) else value or ""
-                for value in row.values()
-            )
+            writer.writerow(_csv_cell(value) for value in row.values())
         else:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
         written += 1
@@ -77,6 +77,14 @@ def export(
             progress(written)
     progress(written)
     return written
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, list):
+        return CSV_JOINER.join(value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return value or ""
 
 
 def _row(match: Match, columns: Sequence[str]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from rich.console import Console
 
 from index.errors import InvalidOption
 from search import json_contract
-from search.analysis.export import DEFAULT_FIELDS, FORMATS, export, parse_fields
+from search.analysis.export import DEFAULT_FIELDS, FIELDS, FORMATS, export, parse_fields
 from search.analysis.lineage import lineage
 from search.analysis.sources import top_sources
 from search.analysis.terms import significant_terms
@@ -200,7 +200,8 @@ def export_command(
         str,
         typer.Option(
             "--fields",
-            help="Comma-separated: id,title,source,authors,published,url,section,tags,story,body.",
+            help="Comma-separated, of: " + ",".join(FIELDS) + " (extra: a record's other "
+            "fields, as a JSON object in CSV).",
         ),
     ] = ",".join(DEFAULT_FIELDS),
     sort: Annotated[str, typer.Option("--sort", help="relevance, newest or oldest.")] = "relevance",
