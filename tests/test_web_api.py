@@ -286,7 +286,6 @@ def test_article_similar_and_stats_are_the_commands_json(server, invoke, archive
         ("/api/articles/hill-1/similar?limit=100000", 400, "invalid_parameter"),
         ("/api/articles/hill-1?extra=1", 400, "invalid_parameter"),
         ("/api/nothing-here", 404, "not_found"),
-        ("/api/search?domain=apnews.com&domain=x.org&q=a&q=b", 400, "invalid_parameter"),
         ("/api/timeline?by=hour", 400, "invalid_parameter"),
         ("/api/timeline?count=words", 400, "invalid_parameter"),
         ("/api/timeline?split=author", 400, "invalid_parameter"),
