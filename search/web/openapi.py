@@ -47,6 +47,22 @@ def _top(default: int) -> dict[str, Any]:
     return _query("top", "How many.", {"type": "integer", "minimum": 1, "default": default})
 
 
+_OBJECTS = {"type": "array", "items": {"type": "object"}}
+
+
+def _of_matches(**properties: Any) -> dict[str, Any]:
+    """An answer about a query's matches (terms, sources), with its own ``properties``."""
+    return {
+        "type": "object",
+        "properties": {
+            "query": _TEXT,
+            "matches": {"type": "integer"},
+            **properties,
+            "notes": _NOTES,
+        },
+    }
+
+
 def _answer(description: str, schema: str) -> dict[str, Any]:
     return {
         "description": description,
@@ -263,25 +279,8 @@ OPENAPI: dict[str, Any] = {
                     "notes": _NOTES,
                 },
             },
-            "Terms": {
-                "type": "object",
-                "properties": {
-                    "query": _TEXT,
-                    "matches": {"type": "integer"},
-                    "sampled": {"type": "integer"},
-                    "terms": {"type": "array", "items": {"type": "object"}},
-                    "notes": _NOTES,
-                },
-            },
-            "Sources": {
-                "type": "object",
-                "properties": {
-                    "query": _TEXT,
-                    "matches": {"type": "integer"},
-                    "sources": {"type": "array", "items": {"type": "object"}},
-                    "notes": _NOTES,
-                },
-            },
+            "Terms": _of_matches(sampled={"type": "integer"}, terms=_OBJECTS),
+            "Sources": _of_matches(sources=_OBJECTS),
             "Article": {
                 "type": "object",
                 "properties": {
