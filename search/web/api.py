@@ -68,8 +68,10 @@ def article_path(request: Request) -> tuple[str, bool]:
     """The id in ``/api/articles/{id}`` or ``/api/articles/{id}/similar``, and whether similar
     articles are asked for. Ids are URLs and paths, so they hold slashes: read from the path as
     sent, an id written with ``%2F`` (``a%2Fsimilar``) is never taken for ``…/similar``."""
-    raw = request.scope.get("raw_path") or request.scope["path"].encode()
-    rest = raw.split(b"?", 1)[0][len(ARTICLES) :]
+    raw = request.scope.get("raw_path") or b""
+    if not raw.startswith(ARTICLES.encode()):  # (no raw path, or one spelt with escapes)
+        raw = request.scope["path"].encode()
+    rest = raw[len(ARTICLES) :]
     similar = rest.endswith(SIMILAR.encode()) and len(rest) > len(SIMILAR)
     if similar:
         rest = rest[: -len(SIMILAR)]
