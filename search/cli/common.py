@@ -6,7 +6,6 @@ import functools
 import json
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -18,12 +17,13 @@ from search.query import Filters
 from search.relative_dates import empty_range_note, resolve_bounds
 
 IndexOption = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--index",
         envvar=INDEX_ENV_VAR,
         show_envvar=True,
-        help="Index folder (default: a per-user data folder).",
+        help="Index folder, or a cluster index URL such as opensearch://localhost:9200/news "
+        "(default: a per-user data folder).",
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
