@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 import Stemmer
 from breame.data.spelling_constants import BRITISH_ENGLISH_SPELLINGS
-from whoosh.analysis import STOP_WORDS, Analyzer, Filter, LowercaseFilter, RegexTokenizer
+from whoosh.analysis import Analyzer, Filter, LowercaseFilter, RegexTokenizer
 from whoosh.support.charset import accent_map
 
+from index.common_words import COMMON_WORDS
 from index.enrich.clean import fold_typography
 
 # (No cache of its own: analysis remembers each word's outcome, and PyStemmer's cache made
@@ -87,9 +88,6 @@ _RUNS = re.compile(f"[{_UNSPACED}]+|[^{_UNSPACED}\\W_]+")
 # Common words that news also writes in capitals as acronyms ("US", "IT", "WHO"): in capitals they
 # are indexed in their capital form as well, which a query in capitals asks for alone.
 CAPITAL_WORDS = frozenset({"us", "it", "who", "am"})
-# Words a natural-language query leaves out when it has others (they still count in phrases,
-# in queries of all words, and when a query has nothing else).
-COMMON_WORDS = STOP_WORDS
 
 _fold_accents = str.maketrans(accent_map)
 
