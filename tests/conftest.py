@@ -30,6 +30,23 @@ def whooshs_block_size() -> Iterator[None]:
     segments.BLOCK_POSTINGS = written
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that use the cluster carry the ``cluster`` mark (``-m "not cluster"`` leaves them)."""
+    for item in items:
+        if "cluster_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.cluster)
+
+
+@pytest.fixture(scope="session")
+def cluster_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real 2-node OpenSearch cluster for the whole session, started by the first test that
+    asks for it (``tests/cluster_fixture.py``): its base URL, ``http://127.0.0.1:PORT``."""
+    from cluster_fixture import running_cluster
+
+    with running_cluster(tmp_path_factory.mktemp("cluster")) as url:
+        yield url
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
