@@ -118,7 +118,7 @@ def _ingest(
     on_progress: ProgressCallback | None,
 ) -> None:
     with (
-        target.writing(options.wait, options.procs, options.memory_mb),
+        target.writing(options),
         closing(StoryGrouper(target.folder, target.holds, options.drop_copies)) as grouper,
     ):
         ledger = InputLedger(target.folder, options.key(target.version))
@@ -252,11 +252,17 @@ class _Batch:
         with _interruptions_held():
             self.in_flight = None
             replaced = in_flight.commit.finish()
+            refused = in_flight.commit.refused
             self.report.replaced += replaced
-            self.report.added += len(in_flight.ids) - replaced
-        self.on_commit(in_flight.ids)
-        # Only now are these files' articles all committed.
-        self.ledger.remember(in_flight.whole)
+            self.report.added += len(in_flight.ids) - replaced - len(refused)
+            self.report.failed += [
+                Failure(f"article {article_id}", reason) for article_id, reason in refused.items()
+            ]
+        self.on_commit([article_id for article_id in in_flight.ids if article_id not in refused])
+        # Only now are these files' articles all committed (a file may hold a refused one: all
+        # are read again next time).
+        if not refused:
+            self.ledger.remember(in_flight.whole)
 
 
 @dataclass(slots=True)

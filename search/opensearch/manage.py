@@ -1,0 +1,1 @@
+"""Looking after a cluster index: statistics, deleting articles, checking and merging it."""
