@@ -10,11 +10,9 @@ from collections.abc import Callable
 import pytest
 from cluster_fixture import index_url
 from conftest import ARCHIVE, write_jsonl
-from opensearchpy import OpenSearch, helpers
+from opensearchpy import OpenSearch
 from test_coverage import _records
 
-from index.opensearch.documents import to_document
-from index.opensearch.mapping import index_body
 from index.pipeline.options import IngestOptions
 from search.engine import open_engine
 from search.opensearch import aggregations
@@ -41,24 +39,14 @@ def indexes(tmp_path_factory: pytest.TempPathFactory, cluster_url: str) -> tuple
     """The same archive in an embedded index and in a cluster index."""
     folder = tmp_path_factory.mktemp("parity")
     records = write_jsonl(folder / "archive.jsonl", _archive())
-    embedded = open_engine(folder / "index")
-    embedded.ingest([str(records)], IngestOptions())
-    client = OpenSearch(cluster_url)
-    client.indices.create(index="coverage-parity", body=index_body(shards=2))
-    every = embedded.matches(SearchRequest(facets=(), sort="oldest"))
-    helpers.bulk(
-        client,
-        (
-            {
-                "_index": "coverage-parity",
-                "_id": match.article.id,
-                "_source": to_document(match.article, match.story),
-            }
-            for match in every
-        ),
-        refresh=True,
-    )
-    return str(folder / "index"), index_url(cluster_url, "coverage-parity")
+    embedded, cluster = folder / "index", index_url(cluster_url, "coverage-parity")
+    reports = [
+        open_engine(embedded).ingest([str(records)], IngestOptions()),
+        open_engine(cluster).ingest([str(records)], IngestOptions(shards=2)),
+    ]
+    assert reports[0].committed == reports[1].committed > 150
+    assert not reports[0].failed and not reports[1].failed
+    return str(embedded), cluster
 
 
 @pytest.fixture

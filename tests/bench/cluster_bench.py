@@ -59,13 +59,10 @@ def measure_cluster_indexing(location: str, corpus: Path, data: Path) -> dict[st
     from opensearchpy import OpenSearch
 
     from index.opensearch.connection import parse_cluster_url
-    from index.opensearch.mapping import index_body
     from search.opensearch import local_cluster
 
     address = parse_cluster_url(location)
     client = OpenSearch(address.node_url)
-    client.indices.delete(index=address.index, ignore=[404])
-    client.indices.create(index=address.index, body=index_body(SHARDS, REPLICAS))
     started = time.perf_counter()
     child = subprocess.run(
         [sys.executable, __file__, "_ingest", location, str(corpus)],
@@ -209,7 +206,8 @@ def _ingest_child(location: str, corpus: str) -> None:
     from index.pipeline.options import IngestOptions
     from search.engine import open_engine
 
-    report = open_engine(location).ingest([corpus], IngestOptions())
+    options = IngestOptions(shards=SHARDS, replicas=REPLICAS)
+    report = open_engine(location).ingest([corpus], options)
     if report.failed:
         raise SystemExit(f"failed on {len(report.failed)} records: {report.failed[:3]}")
     print(json.dumps({"articles": report.committed, "maxrss": _memory("self", "VmHWM")}))
