@@ -4,6 +4,7 @@ snippets, similar articles and statistics. Renderers, the web server and analysi
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -127,6 +128,26 @@ class SourceCount:
     count: int
     first: datetime | None
     last: datetime | None
+
+
+def one_per_source(spellings: Iterable[SourceCount]) -> list[SourceCount]:
+    """Each spelling's counts made one per source, most matches first: sources told apart only
+    by case count as one (as the source facet does), under the spelling most of their articles
+    use (on a tie, the first given); spellings without a name or a match left out."""
+    groups: dict[str, list[SourceCount]] = {}
+    for spelling in spellings:
+        if spelling.source and spelling.count:
+            groups.setdefault(spelling.source.casefold(), []).append(spelling)
+    found = [
+        SourceCount(
+            max(group, key=lambda spelling: spelling.count).source,
+            sum(spelling.count for spelling in group),
+            min((spelling.first for spelling in group if spelling.first), default=None),
+            max((spelling.last for spelling in group if spelling.last), default=None),
+        )
+        for group in groups.values()
+    ]
+    return sorted(found, key=lambda source: (-source.count, source.source.casefold()))
 
 
 @dataclass(frozen=True, slots=True)
