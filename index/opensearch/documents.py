@@ -49,5 +49,5 @@ def from_source(source: dict[str, Any]) -> Article:
         rights=source.get("rights"),
         domain=source.get("domain"),
         origin=source.get("origin"),
-        extra=source.get("extra"),
+        extra=source.get("extra") or {},
     )
