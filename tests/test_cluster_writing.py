@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cluster_fixture import index_url as cluster_index_url
 from conftest import ARCHIVE, write_jsonl
 from test_ingest_dedup import RECORDS as DEDUP_RECORDS
 
@@ -24,39 +25,6 @@ from index.pipeline.ingest import ingest
 from index.pipeline.options import IngestOptions
 
 pytestmark = pytest.mark.usefixtures("cluster_data_home")
-ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="session")
-def cluster_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real one-node cluster (until the shared fixture of cluster-launch lands)."""
-    if os.environ.get("BYLINE_TEST_CLUSTER_URL"):
-        yield os.environ["BYLINE_TEST_CLUSTER_URL"]
-        return
-    home = tmp_path_factory.mktemp("node")
-    node = subprocess.Popen(
-        [
-            str(ROOT / "cluster" / "node.sh"),
-            "--home",
-            str(home),
-            "--http-port",
-            "19236",
-            "--transport-port",
-            "19336",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=os.environ | {"HEAP": "256m"},
-    )
-    assert node.stdout is not None
-    for line in node.stdout:
-        if line.startswith("READY "):
-            break
-    try:
-        yield line.split()[1]
-    finally:
-        node.terminate()
-        node.wait(30)
 
 
 @pytest.fixture
@@ -68,9 +36,8 @@ def cluster_data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def index_url(cluster_url: str, request: pytest.FixtureRequest) -> Iterator[str]:
     """A fresh index on the test cluster, deleted afterwards."""
-    host = cluster_url.split("://", 1)[1]
     name = "t-" + request.node.name.lower().replace("[", "-").replace("]", "").replace("_", "-")
-    url = f"opensearch://{host}/{name}"
+    url = cluster_index_url(cluster_url, name)
     client = connect(parse_cluster_url(url))
     client.indices.delete(index=f"{name}*", ignore_unavailable=True)
     yield url

@@ -82,7 +82,7 @@ def _send(
     aftermath: str,
 ) -> None:
     """Send one request, again and again for the documents the cluster was too busy for."""
-    waiting = chunk
+    waiting, why = chunk, ""
     for attempt in range(TRIES):
         if attempt:
             time.sleep(BACKOFF_SECONDS * 2 ** (attempt - 1))
@@ -94,6 +94,7 @@ def _send(
             (result,) = item.values()
             if result.get("status", 500) in _BUSY:
                 busy.append(sent)
+                why = _reason(result.get("error") or {})
             elif "error" in result:
                 outcome.refused[result["_id"]] = _reason(result["error"])
             else:
@@ -103,7 +104,7 @@ def _send(
             return
     raise ClusterError(
         f"the cluster at {address.node_url} was too busy to take {len(waiting):,} documents "
-        f"after {TRIES} tries; {aftermath}"
+        f"after {TRIES} tries ({why}); {aftermath}"
     )
 
 

@@ -101,17 +101,17 @@ class ClusterStoryStore:
             if band not in self._bands:
                 self.look_ahead([(article_id, found)])
             local = [self._local[i] for i in self._local_bands.get(band, ())]
-            rows = self._merged(self._bands[band], local, None)
+            rows = self._merged(self._bands[band], local)
             newest = sorted(rows, key=_seq, reverse=True)[:BAND_CANDIDATES]
             chosen.update((row.id, row) for row in newest)
         chosen.pop(article_id, None)
         return [(row.story, row.signature) for row in sorted(chosen.values(), key=_seq)]
 
-    def _merged(self, fetched: list[_Row], local: list[_Row], leave_out: str | None) -> list[_Row]:
+    def _merged(self, fetched: list[_Row], local: list[_Row], leave_out: str = "") -> list[_Row]:
         """The cluster's rows, but this run's version of any row it has one of."""
         rows = {row.id: row for row in fetched if row.id not in self._local}
         rows.update((row.id, row) for row in local)
-        rows.pop(leave_out, None)  # type: ignore[arg-type]
+        rows.pop(leave_out, None)
         return list(rows.values())
 
     def remember(self, article_id: str, found: Fingerprint, story: str) -> None:

@@ -121,7 +121,7 @@ def translate(node: Node) -> Clause:
     if isinstance(node, Or):
         return _any([translate(part) for part in node.parts], node.boost)
     if isinstance(node, Not):
-        return {"bool": {"must_not": [translate(node.part)]}}
+        return {"bool": {"must": [MATCH_ALL], "must_not": [translate(node.part)]}}
     if isinstance(node, AndNot):
         return {
             "bool": {"must": [translate(node.positive)], "must_not": [translate(node.negative)]}
@@ -150,13 +150,14 @@ def _leaf(node: Word | Phrase | Prefix | Wildcard | Fuzzy | TermRange) -> Clause
 def _default_fields(node: Word | Phrase | Fuzzy) -> Clause:
     """Title and body, each its whole score, added up (``most_fields``; see the module's note)."""
     fields = [f"{field}^{FIELD_BOOSTS[field]:g}" for field in PROSE]
+    if isinstance(node, Phrase) and node.slop > 1:
+        return _any([_on(field, node, FIELD_BOOSTS[field] * node.boost) for field in PROSE])
     if isinstance(node, Phrase) or (isinstance(node, Word) and len(node.text.split()) > 1):
         return {
             "multi_match": {
                 "query": node.text,
                 "type": "phrase",
                 "fields": fields,
-                "slop": _slop(node),
                 "tie_breaker": 1.0,  # (both fields' scores added up, as most_fields does)
                 "boost": node.boost,
             }
@@ -177,8 +178,10 @@ def _on(
     field: str, node: Word | Phrase | Prefix | Wildcard | Fuzzy | TermRange, boost: float
 ) -> Clause:
     """A leaf on one analyzed prose field."""
+    if isinstance(node, Phrase) and node.slop > 1:
+        return {"intervals": {field: {"match": _near(node), "boost": boost}}}
     if isinstance(node, Phrase) or (isinstance(node, Word) and len(node.text.split()) > 1):
-        return {"match_phrase": {field: {"query": node.text, "slop": _slop(node), "boost": boost}}}
+        return {"match_phrase": {field: {"query": node.text, "boost": boost}}}
     if isinstance(node, Word):
         return {"match": {field: {"query": node.text, "operator": "and", "boost": boost}}}
     if isinstance(node, Fuzzy):
@@ -248,10 +251,13 @@ def _fuzziness(node: Fuzzy) -> Clause:
     }
 
 
-def _slop(node: Word | Phrase) -> int:
-    """Lucene's slop: extra positions allowed (0 is in a row); Byline's ``"a b"~2`` counts the
-    distance between neighbours, 1 being in a row, as Whoosh does."""
-    return max(node.slop - 1, 0) if isinstance(node, Phrase) else 0
+def _near(node: Phrase) -> Clause:
+    """A phrase whose words may be apart (``"a b"~3``): its words in order, each within
+    ``slop`` positions of the one before, as Whoosh reads it. (Lucene's phrase slop would also
+    let them swap places; ``max_gaps`` counts the gaps of all the words together, which is
+    exact for two words and a little looser for more.)"""
+    gaps = (node.slop - 1) * max(len(node.text.split()) - 1, 1)
+    return {"query": node.text, "max_gaps": gaps, "ordered": True}
 
 
 def _lower(text: str) -> str:
