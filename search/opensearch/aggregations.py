@@ -212,7 +212,10 @@ def _point_in_time(engine: OpenSearchEngine) -> Iterator[_PointInTime]:
     try:
         yield pit
     finally:
-        pit.close()
+        # (A cluster that cannot be told ends it after KEEP_ALIVE; the reading's own error, if
+        # any, is the one to report.)
+        with contextlib.suppress(Exception):
+            pit.close()
 
 
 def _pages(
