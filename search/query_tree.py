@@ -586,7 +586,7 @@ def _text(node: _Item) -> bool:
 
 
 def _boostable(node: _Item) -> bool:
-    return isinstance(node, _Group) or node.fieldable
+    return isinstance(node, _Group) or node.is_text  # (not a range: "[a TO b]^2" is 2 a word)
 
 
 def _set_field(node: _Item, name: str) -> None:
@@ -663,7 +663,7 @@ def _flattened(parts: list[Node], kind: type[And] | type[Or]) -> list[Node]:
 
 def _leaf(token: _Token) -> Node | None:
     kind, text, name, boost = token.kind, token.text, token.field, token.boost
-    if kind in ("word", "phrase", "fuzzy") and name in PROSE_FIELDS and not _CONTENT.search(text):
+    if kind in ("word", "phrase") and name in PROSE_FIELDS and not _CONTENT.search(text):
         return None  # nothing prose analysis keeps
     if kind == "every":
         return Every()
@@ -679,6 +679,8 @@ def _leaf(token: _Token) -> Node | None:
         _check_fuzzy(text, token.max_edits, token.prefix_length)
         return Fuzzy(text, name, token.max_edits, token.prefix_length, boost)
     if kind == "range":
+        if not (token.start or token.end):
+            return None  # ("[ TO ]" bounds nothing)
         return TermRange(
             name, token.start, token.end, token.start_excluded, token.end_excluded, boost
         )

@@ -62,6 +62,18 @@ def invoke(runner: CliRunner) -> Callable[..., object]:
     return run
 
 
+def one_line_error(result, code: int, *needles: str) -> str:  # type: ignore[no-untyped-def]
+    """Assert an ``invoke`` result is one ``Error:`` line on stderr with exit ``code``,
+    no traceback, holding every needle; the line."""
+    assert result.exit_code == code, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    assert "Traceback" not in result.stderr
+    for needle in needles:
+        assert needle in lines[0]
+    return lines[0]
+
+
 def write_jsonl(path: Path, records: list[dict]) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return path
