@@ -124,6 +124,9 @@ class SimilarResult:
     hits: list[SimilarHit]
 
 
+TOP_SOURCES = 10  # the biggest sources an index's statistics name
+
+
 @dataclass(frozen=True, slots=True)
 class IndexStats:
     location: str

@@ -6,55 +6,25 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cluster_fixture import index_url as cluster_index_url
 from conftest import ARCHIVE, write_jsonl
+from test_ingest_dedup import RECORDS as DEDUP_RECORDS
 
-from index.opensearch import writing
+from index.opensearch import bulk
 from index.opensearch.connection import connect, parse_cluster_url
-from index.opensearch.mapping import index_body
+from index.opensearch.mapping import index_body, stories_index
 from index.opensearch.writing import OpenSearchTarget
 from index.pipeline.ingest import ingest
 from index.pipeline.options import IngestOptions
 
 pytestmark = pytest.mark.usefixtures("cluster_data_home")
-ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="session")
-def cluster_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real one-node cluster (until the shared fixture of cluster-launch lands)."""
-    if os.environ.get("BYLINE_TEST_CLUSTER_URL"):
-        yield os.environ["BYLINE_TEST_CLUSTER_URL"]
-        return
-    home = tmp_path_factory.mktemp("node")
-    node = subprocess.Popen(
-        [
-            str(ROOT / "cluster" / "node.sh"),
-            "--home",
-            str(home),
-            "--http-port",
-            "19236",
-            "--transport-port",
-            "19336",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=os.environ | {"HEAP": "256m"},
-    )
-    assert node.stdout is not None
-    for line in node.stdout:
-        if line.startswith("READY "):
-            break
-    try:
-        yield line.split()[1]
-    finally:
-        node.terminate()
-        node.wait(30)
 
 
 @pytest.fixture
@@ -66,9 +36,8 @@ def cluster_data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def index_url(cluster_url: str, request: pytest.FixtureRequest) -> Iterator[str]:
     """A fresh index on the test cluster, deleted afterwards."""
-    host = cluster_url.split("://", 1)[1]
     name = "t-" + request.node.name.lower().replace("[", "-").replace("]", "").replace("_", "-")
-    url = f"opensearch://{host}/{name}"
+    url = cluster_index_url(cluster_url, name)
     client = connect(parse_cluster_url(url))
     client.indices.delete(index=f"{name}*", ignore_unavailable=True)
     yield url
@@ -168,7 +137,7 @@ def test_a_busy_cluster_is_waited_for(invoke, index_url: str, archive_file: Path
 def test_a_cluster_busy_for_too_long_stops_the_run_with_one_line(
     invoke, index_url: str, archive_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(writing, "BACKOFF_SECONDS", 0.01)
+    monkeypatch.setattr(bulk, "BACKOFF_SECONDS", 0.01)
     assert invoke("index", str(archive_file), "--index", index_url).exit_code == 0
     more = write_jsonl(tmp_path / "more.jsonl", [dict(r, id=f"more-{r['id']}") for r in ARCHIVE])
     _block_writes(index_url, True)
@@ -192,3 +161,45 @@ def test_ingest_writes_to_a_cluster_target(index_url: str, archive_file: Path) -
     assert target.holds(ARCHIVE[0]["id"])
     assert not target.holds("no-such-article")
     assert _count(index_url) == len(ARCHIVE)
+
+
+def _stories(url: str) -> dict[str, str]:
+    """Each article's story key, as the cluster holds it."""
+    address = parse_cluster_url(url)
+    hits = connect(address).search(index=address.index, body={"size": 100, "_source": ["story"]})
+    return {hit["_id"]: hit["_source"]["story"] for hit in hits["hits"]["hits"]}
+
+
+def _story_rows(url: str) -> int:
+    address = parse_cluster_url(url)
+    return connect(address).count(index=stories_index(address.index))["count"]
+
+
+def test_writers_on_two_machines_group_one_syndicated_story(
+    invoke, index_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    by_id = {record["id"]: record for record in DEDUP_RECORDS}
+    first = write_jsonl(tmp_path / "first.jsonl", [by_id["reuters-1"], by_id["meridian-1"]])
+    # A near copy (another outlet's edit of the wire), an exact copy, an unrelated article.
+    second = write_jsonl(
+        tmp_path / "second.jsonl", [by_id["hill-1"], by_id["yahoo-1"], by_id["ledger-1"]]
+    )
+    # One writer is a byline process on "another machine": a data folder of its own.
+    env = os.environ | {"XDG_DATA_HOME": str(tmp_path / "machine-one")}
+    command = [sys.executable, "-m", "search", "index", str(first), "--index", index_url]
+    subprocess.run(command, env=env, check=True, capture_output=True)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "machine-two"))
+    result = invoke("index", str(second), "--index", index_url, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["copies"] == [{"id": "yahoo-1", "copy_of": "reuters-1"}]
+
+    stories = _stories(index_url)
+    assert stories["hill-1"] == stories["yahoo-1"] == stories["reuters-1"]
+    assert len({stories["reuters-1"], stories["meridian-1"], stories["ledger-1"]}) == 3
+
+    # Both again, every file read anew: nothing added, the same stories.
+    subprocess.run([*command, "--force"], env=env, check=True, capture_output=True)
+    again = invoke("index", str(second), "--index", index_url, "--force")
+    assert "0 added, 3 replaced" in again.stderr
+    assert _count(index_url) == _story_rows(index_url) == len(DEDUP_RECORDS)
+    assert _stories(index_url) == stories

@@ -17,6 +17,7 @@ from index.errors import InvalidOption
 from index.pipeline.options import IngestOptions
 from index.pipeline.processes import Launcher
 from index.pipeline.target import StoryArticle
+from index.stories import SqliteStoryStore
 
 
 class EmbeddedTarget:
@@ -63,6 +64,9 @@ class EmbeddedTarget:
                 if self.writers is not None:
                     self.writers.close()
                     self.writers = None
+
+    def story_store(self) -> SqliteStoryStore:
+        return SqliteStoryStore(self.path, self.holds)
 
     def holds(self, article_id: str) -> bool:
         assert self.searcher is not None  # (while writing)

@@ -98,3 +98,33 @@ def index_body(shards: int = DEFAULT_SHARDS, replicas: int = DEFAULT_REPLICAS) -
         },
         "mappings": mappings(),
     }
+
+
+# The companion index holding each article's fingerprint for story grouping
+# (``index/opensearch/stories.py``): ``news`` has ``news-stories``.
+STORIES_SUFFIX = "-stories"
+
+
+def stories_index(index: str) -> str:
+    return index + STORIES_SUFFIX
+
+
+def stories_body(replicas: int = DEFAULT_REPLICAS) -> dict[str, Any]:
+    """What creates an index's story table: one row per article (its id the article's), with
+    the hash of its text, its story, its MinHash signature and band keys, and when it was
+    judged (``seq``: the newest candidates of a band are compared)."""
+    not_searched = {"type": "keyword", "index": False, "doc_values": False}
+    return {
+        "settings": {"index": {"number_of_shards": 1, "number_of_replicas": replicas}},
+        "mappings": {
+            "dynamic": "strict",
+            "_meta": {META_KEY: TEMPLATE_VERSION},
+            "properties": {
+                "body_hash": {"type": "keyword"},
+                "story": not_searched,
+                "signature": {"type": "binary"},
+                "bands": {"type": "keyword"},
+                "seq": {"type": "long"},
+            },
+        },
+    }

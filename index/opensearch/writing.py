@@ -9,20 +9,14 @@ and the index, as the embedded index keeps them in its folder.
 
 from __future__ import annotations
 
-import json
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from index.errors import IndexVersionError
-from index.opensearch.connection import (
-    ClusterAddress,
-    ClusterError,
-    cluster_errors,
-    connect,
-)
+from index.opensearch import bulk
+from index.opensearch.connection import ClusterAddress, cluster_errors, connect
 from index.opensearch.documents import to_document
 from index.opensearch.mapping import (
     DEFAULT_REPLICAS,
@@ -30,22 +24,16 @@ from index.opensearch.mapping import (
     META_KEY,
     TEMPLATE_VERSION,
     index_body,
+    stories_body,
+    stories_index,
 )
+from index.opensearch.stories import ClusterStoryStore
 from index.pipeline.target import StoryArticle
 
 if TYPE_CHECKING:
     from opensearchpy import OpenSearch
 
     from index.pipeline.options import IngestOptions
-
-# A batch goes to the cluster in requests of at most this many articles or bytes.
-BULK_ARTICLES = 1_000
-BULK_BYTES = 8 * 2**20
-# A request the cluster is too busy for (429, 503) or that cannot reach it is tried this many
-# times in all, waiting BACKOFF_SECONDS, then twice that, and so on, between tries (15.5 s).
-TRIES = 6
-BACKOFF_SECONDS = 0.5
-_BUSY = {429, 502, 503, 504}
 
 
 def data_folder(address: ClusterAddress) -> Path:
@@ -56,13 +44,13 @@ def data_folder(address: ClusterAddress) -> Path:
     return Path(platformdirs.user_data_dir("byline")) / "clusters" / name
 
 
-def check_template(address: ClusterAddress, mapping: dict[str, Any]) -> None:
+def check_template(address: ClusterAddress, index: str, mapping: dict[str, Any]) -> None:
     """Refuse an index not made from this Byline's template (``IndexVersionError``)."""
     found = (mapping.get("_meta") or {}).get(META_KEY)
     if found != TEMPLATE_VERSION:
         made = f"template version {found}" if found is not None else "no Byline template"
         raise IndexVersionError(
-            f"the index {address.index!r} on {address.node_url} was made with {made}; this "
+            f"the index {index!r} on {address.node_url} was made with {made}; this "
             f"Byline writes version {TEMPLATE_VERSION}: index into a new index name"
         )
 
@@ -102,90 +90,50 @@ class OpenSearchTarget:
             self._refresh()
 
     def _create_or_check(self, shards: int | None, replicas: int | None) -> None:
-        from opensearchpy.exceptions import NotFoundError, RequestError
+        """Create the index and its story table from the template when missing (check their
+        template when found)."""
+        replicas = DEFAULT_REPLICAS if replicas is None else replicas
+        shards = DEFAULT_SHARDS if shards is None else shards
+        self._create_or_check_one(self.address.index, index_body(shards, replicas))
+        self._create_or_check_one(stories_index(self.address.index), stories_body(replicas))
 
-        index = self.address.index
-        try:
-            mapping = self.client.indices.get_mapping(index=index)
-        except NotFoundError:
-            body = index_body(
-                DEFAULT_SHARDS if shards is None else shards,
-                DEFAULT_REPLICAS if replicas is None else replicas,
-            )
+    def _create_or_check_one(self, index: str, body: dict[str, Any]) -> None:
+        from opensearchpy.exceptions import RequestError
+
+        if not self.client.indices.exists(index=index):
             try:
                 self.client.indices.create(index=index, body=body)
                 return
             except RequestError as exc:  # (another writer made it first: check it as found)
                 if "resource_already_exists" not in str(exc.error):
                     raise
-            mapping = self.client.indices.get_mapping(index=index)
-        for found in mapping.values():
-            check_template(self.address, found.get("mappings", {}))
+        for found in self.client.indices.get_mapping(index=index).values():
+            check_template(self.address, index, found.get("mappings", {}))
 
     def _refresh(self) -> None:
         """Make every write so far visible to searches (a search right after the run sees
         them all)."""
-        self.client.indices.refresh(index=self.address.index)
+        indices = [self.address.index, stories_index(self.address.index)]
+        self.client.indices.refresh(index=",".join(indices))
 
     def holds(self, article_id: str) -> bool:
         with cluster_errors(self.address):
             return bool(self.client.exists(index=self.address.index, id=article_id))
 
+    def story_store(self) -> ClusterStoryStore:
+        return ClusterStoryStore(self.client, self.address)
+
     def write(self, batch: Sequence[StoryArticle]) -> _Commit:
-        commit = _Commit()
+        documents = ((article.id, to_document(article, story)) for article, story in batch)
+        aftermath = "this batch is not counted as committed: the same command again goes on with it"
         with cluster_errors(self.address):
-            for chunk in _chunks(self.address.index, batch):
-                self._send(chunk, commit)
-        return commit
-
-    def _send(self, chunk: list[tuple[str, str]], commit: _Commit) -> None:
-        """Send one request's articles, again and again for those the cluster was too busy
-        for; the others are stored (``replaced`` counted) or refused (``refused``)."""
-        waiting = chunk
-        for attempt in range(TRIES):
-            if attempt:
-                time.sleep(BACKOFF_SECONDS * 2 ** (attempt - 1))
-            body = "".join(action + source for action, source in waiting)
-            answer = self._bulk(body, attempt)
-            if answer is None:
-                continue
-            busy = []
-            for item, sent in zip(answer["items"], waiting, strict=True):
-                outcome = item["index"]
-                status = outcome.get("status", 500)
-                if status in _BUSY:
-                    busy.append(sent)
-                elif "error" in outcome:
-                    commit.refused[outcome["_id"]] = _reason(outcome["error"])
-                elif outcome.get("result") == "updated":
-                    commit.replaced += 1
-            waiting = busy
-            if not waiting:
-                return
-        raise ClusterError(
-            f"the cluster at {self.address.node_url} was too busy to take {len(waiting):,} "
-            f"articles after {TRIES} tries; this batch is not counted as committed: the same "
-            "command again goes on with it"
-        )
-
-    def _bulk(self, body: str, attempt: int) -> dict[str, Any] | None:
-        """The cluster's answer to one ``_bulk`` request, or None when it was busy or away and
-        may be tried again."""
-        from opensearchpy import exceptions as os_errors
-
-        try:
-            return self.client.bulk(body=body)
-        except (os_errors.ConnectionError, os_errors.TransportError) as exc:
-            busy = isinstance(exc, os_errors.ConnectionError) or exc.status_code in _BUSY
-            if busy and attempt + 1 < TRIES:
-                return None
-            if busy:
-                raise ClusterError(
-                    f"the cluster at {self.address.node_url} did not take a batch after "
-                    f"{TRIES} tries ({_failure(exc)}); this batch is not counted as committed: "
-                    "the same command again goes on with it"
-                ) from exc
-            raise
+            outcome = bulk.send(
+                self.client,
+                self.address,
+                bulk.index_lines(self.address.index, documents),
+                aftermath,
+            )
+        return _Commit(outcome.results["updated"], outcome.refused)
 
 
 class _Commit:
@@ -193,9 +141,9 @@ class _Commit:
 
     committed = True
 
-    def __init__(self) -> None:
-        self.replaced = 0
-        self.refused: dict[str, str] = {}  # article id -> the cluster's reason
+    def __init__(self, replaced: int, refused: dict[str, str]) -> None:
+        self.replaced = replaced
+        self.refused = refused  # article id -> the cluster's reason
 
     def wait(self) -> None:
         pass
@@ -205,30 +153,3 @@ class _Commit:
 
     def cancel(self) -> None:
         pass
-
-
-def _chunks(index: str, batch: Sequence[StoryArticle]) -> Iterator[list[tuple[str, str]]]:
-    """The batch as ``_bulk`` lines (action, source), cut into requests."""
-    chunk: list[tuple[str, str]] = []
-    size = 0
-    for article, story in batch:
-        action = json.dumps({"index": {"_index": index, "_id": article.id}}) + "\n"
-        source = json.dumps(to_document(article, story), ensure_ascii=False) + "\n"
-        if chunk and (len(chunk) >= BULK_ARTICLES or size + len(source) > BULK_BYTES):
-            yield chunk
-            chunk, size = [], 0
-        chunk.append((action, source))
-        size += len(action) + len(source)
-    if chunk:
-        yield chunk
-
-
-def _reason(error: dict[str, Any]) -> str:
-    reason = error.get("reason") or error.get("type") or "refused"
-    cause = error.get("caused_by")
-    return f"{reason} ({cause.get('reason')})" if isinstance(cause, dict) else str(reason)
-
-
-def _failure(exc: Exception) -> str:
-    status = getattr(exc, "status_code", None)
-    return f"HTTP {status}" if isinstance(status, int) else "unreachable"

@@ -16,6 +16,7 @@ from index.article import Article
 
 if TYPE_CHECKING:
     from index.pipeline.options import IngestOptions
+    from index.stories import StoryStore
 
 # An article to store and the key of its story (``index/stories.py``).
 StoryArticle = tuple[Article, str]
@@ -53,8 +54,8 @@ class IndexTarget(Protocol):
 
     @property
     def folder(self) -> Path:
-        """A local folder of the index's own, where a run keeps its tables: the inputs already
-        read (``ledger.py``) and the stories' fingerprints (``index/stories.py``)."""
+        """A local folder of the index's own, where a run keeps the inputs already read
+        (``ledger.py``)."""
 
     @property
     def version(self) -> int:
@@ -65,6 +66,9 @@ class IndexTarget(Protocol):
         to end), creating it if need be (with ``options.shards`` and ``options.replicas``, for
         an engine that has them); ``options.procs`` processes and ``options.memory_mb`` MiB
         may write."""
+
+    def story_store(self) -> StoryStore:
+        """Where the run's story grouping keeps fingerprints (``index/stories.py``)."""
 
     def holds(self, article_id: str) -> bool:
         """Whether the last commit holds an article with this id."""
