@@ -38,7 +38,7 @@ STOP_TIMEOUT = 30.0
 
 
 class ToolMissing(ClusterError):
-    """What a local cluster is made with is not here: Java 17+, Maven, or the ``cluster/`` folder."""
+    """What a local cluster is made with is missing: Java 17+, Maven, or the ``cluster/`` folder."""
 
 
 @dataclass(frozen=True, slots=True)
