@@ -55,6 +55,13 @@ def published_iso(published: datetime | date | None) -> str | None:
     return published.isoformat() if published is not None else None
 
 
+def published_from_iso(text: str | None) -> datetime | date | None:
+    """The publication time (or day) ``published_iso`` wrote."""
+    if not text:
+        return None
+    return datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)
+
+
 def article_record(article: Article) -> dict[str, object]:
     """The article as plain values (dates in ISO 8601), as JSON output and exports give it."""
     return {

@@ -9,9 +9,10 @@ share a ``story`` key, found by MinHash over word shingles with locality-sensiti
 each article's signature is cut into bands, articles sharing a band are candidates, and a
 candidate whose estimated resemblance passes ``STORY_THRESHOLD`` lends its story key.
 
-Fingerprints and band keys live in a small SQLite table beside the index (``STORY_TABLE``), so
-grouping works across runs without adding thousands of one-document terms to the index; the
-index itself holds only each article's ``story`` key, which search collapses on.
+Fingerprints and band keys live in a story store, so grouping works across runs without adding
+thousands of one-document terms to the index: a small SQLite table beside an embedded index
+(``STORY_TABLE``), a companion index on a cluster, which every writer shares. The index itself
+holds only each article's ``story`` key, which search collapses on.
 
 The MinHash is one-permutation hashing with rotation densification (Li et al. 2012; Shrivastava
 2017): one hash per shingle instead of one per shingle and permutation, which keeps it cheap in
@@ -28,9 +29,10 @@ import operator
 import re
 import sqlite3
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -186,6 +188,96 @@ class Verdict:
     duplicate_of: str | None = None
 
 
+class StoryStore(Protocol):
+    """Where a grouper keeps the fingerprints of judged articles: a SQLite table beside an
+    embedded index (``SqliteStoryStore``), a companion index on a cluster, where every writer
+    finds what the others judged (``index/opensearch/stories.py``). An index target gives its
+    own (``IndexTarget.story_store``).
+
+    Rows are remembered as articles are judged and kept with each index commit (``committed``);
+    only articles the index holds, or pending in this run, count."""
+
+    @property
+    def hashing(self) -> int:
+        """How the store's signatures were made (``SHINGLE_HASHING``, ``WORD_HASHING``)."""
+
+    def look_ahead(self, judged: Sequence[tuple[str, Fingerprint]]) -> None:
+        """Articles about to be judged, in order (id, fingerprint): a store far away fetches
+        what judging them needs in one request."""
+
+    def original(self, article_id: str, found: Fingerprint) -> tuple[str, str] | None:
+        """The id and story of a live article other than ``article_id`` with the same text
+        (of several, the first judged)."""
+
+    def candidates(self, article_id: str, found: Fingerprint) -> Iterable[tuple[str, bytes]]:
+        """The story and stored signature of each candidate: of each band of ``found``, the
+        ``BAND_CANDIDATES`` articles judged last (not ``article_id``), the first judged first."""
+
+    def remember(self, article_id: str, found: Fingerprint, story: str) -> None:
+        """Keep a judged article's fingerprint and story (replacing any row of its id)."""
+
+    def committed(self, ids: Iterable[str], refused: Iterable[str]) -> None:
+        """Called after each index commit with the ids it stored and those the index refused:
+        the rows of the first are kept, of the others ignored from now on."""
+
+    def close(self) -> None:
+        """Stop; rows not yet kept with an index commit are dropped."""
+
+
+class StoryGrouper:
+    """Decides each article's fate, remembering fingerprints in ``store``. Fingerprints to judge
+    must be made the store's way (``hashing``).
+
+    An exact duplicate must repeat an article that is live (committed, or pending in this
+    run). With ``drop_copies`` an exact copy is judged but not remembered (it will not be
+    indexed); otherwise it is remembered like any other article.
+    """
+
+    def __init__(self, store: StoryStore, drop_copies: bool = False) -> None:
+        self.store, self.drop_copies = store, drop_copies
+        self.hashing = store.hashing
+
+    def look_ahead(self, judged: Sequence[tuple[str, Fingerprint]]) -> None:
+        """The articles judged next, in order (see ``StoryStore.look_ahead``)."""
+        self.store.look_ahead(judged)
+
+    def committed(self, ids: Iterable[str], refused: Iterable[str] = ()) -> None:
+        """Called after each index commit (see ``StoryStore.committed``)."""
+        self.store.committed(ids, refused)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def judge(self, article: Article, found: Fingerprint | None = None) -> Verdict:
+        """The article's fate; ``found`` is its fingerprint, if worked out already."""
+        found = found if found is not None else fingerprint(article, self.hashing)
+        original = self.store.original(article.id, found)
+        copy_of = original[0] if original is not None else None
+        if original is not None and self.drop_copies:
+            return Verdict(found, original[1], duplicate_of=copy_of)
+        if original is not None:
+            story = original[1]
+        else:
+            story = self._find_story(found, article.id) or f"s:{found.body_hash}"
+        self.store.remember(article.id, found, story)
+        return Verdict(found, story, duplicate_of=copy_of)
+
+    def _find_story(self, found: Fingerprint, article_id: str) -> str | None:
+        """The story of the most resembling candidate above ``STORY_THRESHOLD``, if any
+        (of equals, the one judged last)."""
+        if not found.bands:
+            return None
+        best, best_story = STORY_THRESHOLD, None
+        for story, stored in self.store.candidates(article_id, found):
+            signature = signature_from(stored)
+            if signature is None:
+                continue
+            score = resemblance(found.signature, signature)
+            if score >= best:
+                best, best_story = score, story
+        return best_story
+
+
 _TABLES = """
 CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY, body_hash TEXT NOT NULL, story TEXT NOT NULL, signature BLOB
@@ -197,22 +289,15 @@ CREATE INDEX IF NOT EXISTS bands_by_id ON bands (id);
 """
 
 
-class StoryGrouper:
-    """Decides each article's fate, remembering fingerprints in ``STORY_TABLE`` in the index's
-    folder. Fingerprints to judge must be made the table's way (``hashing``).
+class SqliteStoryStore:
+    """Fingerprints in ``STORY_TABLE`` in an index's folder.
 
     The table is written as articles are judged and committed after each index commit (with
     the rows of the next batch read so far). Rows of articles not in the index (since deleted,
-    or never committed) are ignored: an exact duplicate must repeat an article that is there
-    (``holds`` says whether the last commit has an id), or one pending in this run. With
-    ``drop_copies`` an exact copy is judged but not remembered (it will not be indexed);
-    otherwise it is remembered like any other article.
+    refused, or never committed) are ignored: ``holds`` says whether the last commit has an id.
     """
 
-    def __init__(
-        self, folder: Path, holds: Callable[[str], bool], drop_copies: bool = False
-    ) -> None:
-        self.drop_copies = drop_copies
+    def __init__(self, folder: Path, holds: Callable[[str], bool]) -> None:
         self.db = sqlite3.connect(folder / STORY_TABLE)
         self.db.executescript(_TABLES)
         (self.hashing,) = self.db.execute("PRAGMA user_version").fetchone()
@@ -222,54 +307,39 @@ class StoryGrouper:
         self.holds = holds
         self._pending: set[str] = set()
 
-    def committed(self, ids: Iterable[str]) -> None:
-        """Called after each index commit, with the ids of the articles it committed (no longer
-        pending: the index holds them)."""
+    def look_ahead(self, judged: Sequence[tuple[str, Fingerprint]]) -> None:
+        pass  # (the table is at hand)
+
+    def committed(self, ids: Iterable[str], refused: Iterable[str]) -> None:
         self.db.commit()
         self._pending.difference_update(ids)
+        self._pending.difference_update(refused)
 
     def close(self) -> None:
-        """Stop; rows not yet committed with an index commit are dropped."""
         self.db.close()
 
-    def judge(self, article: Article, found: Fingerprint | None = None) -> Verdict:
-        """The article's fate; ``found`` is its fingerprint, if worked out already."""
-        found = found if found is not None else fingerprint(article, self.hashing)
-        original = self._find_hash(found.body_hash, article.id)
-        copy_of = original[0] if original is not None else None
-        if original is not None and self.drop_copies:
-            return Verdict(found, original[1], duplicate_of=copy_of)
-        if original is not None:
-            story = original[1]
-        else:
-            story = self._find_story(found, article.id) or f"s:{found.body_hash}"
-        self.db.execute("DELETE FROM bands WHERE id = ?", (article.id,))
+    def remember(self, article_id: str, found: Fingerprint, story: str) -> None:
+        self.db.execute("DELETE FROM bands WHERE id = ?", (article_id,))
         self.db.execute(
             "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?)",
-            (article.id, found.body_hash, story, signature_bytes(found.signature)),
+            (article_id, found.body_hash, story, signature_bytes(found.signature)),
         )
         self.db.executemany(
-            "INSERT INTO bands VALUES (?, ?)", [(band, article.id) for band in found.bands]
+            "INSERT INTO bands VALUES (?, ?)", [(band, article_id) for band in found.bands]
         )
-        self._pending.add(article.id)
-        return Verdict(found, story, duplicate_of=copy_of)
+        self._pending.add(article_id)
 
     def _live(self, article_id: str) -> bool:
         return article_id in self._pending or self.holds(article_id)
 
-    def _find_hash(self, body_hash: str, article_id: str) -> tuple[str, str] | None:
-        """The id and story of a live article with the same text."""
+    def original(self, article_id: str, found: Fingerprint) -> tuple[str, str] | None:
         rows = self.db.execute(
             "SELECT id, story FROM articles WHERE body_hash = ? AND id != ?",
-            (body_hash, article_id),
+            (found.body_hash, article_id),
         )
         return next((row for row in rows if self._live(row[0])), None)
 
-    def _find_story(self, found: Fingerprint, article_id: str) -> str | None:
-        """The story of the most resembling candidate above ``STORY_THRESHOLD``, if any
-        (of equals, the one judged last)."""
-        if not found.bands:
-            return None
+    def candidates(self, article_id: str, found: Fingerprint) -> Iterable[tuple[str, bytes]]:
         # Each band's newest, in one statement (one a band took three times as long).
         newest = "SELECT id FROM (SELECT id FROM bands WHERE band = ? ORDER BY rowid DESC LIMIT ?)"
         rows = self.db.execute(
@@ -278,18 +348,9 @@ class StoryGrouper:
         )
         candidates = {candidate for (candidate,) in rows} - {article_id}
         if not candidates:
-            return None
+            return ()
         marks = ",".join("?" * len(candidates))
-        rows = self.db.execute(
+        return self.db.execute(
             f"SELECT story, signature FROM articles WHERE id IN ({marks}) ORDER BY rowid",
             tuple(candidates),
         )
-        best, best_story = STORY_THRESHOLD, None
-        for story, stored in rows:
-            signature = signature_from(stored)
-            if signature is None:
-                continue
-            score = resemblance(found.signature, signature)
-            if score >= best:
-                best, best_story = score, story
-        return best_story

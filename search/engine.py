@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from index.article import Article
+from index.opensearch.connection import is_cluster_url
 from search.results import DEFAULT_CHECK_SAMPLE
 
 if TYPE_CHECKING:  # (the indexing run loads when something is indexed, not with every search)
@@ -138,7 +139,13 @@ def index_location(location: str | Path | None = None) -> Path:
 
 
 def open_engine(location: str | Path | None = None) -> Engine:
-    """The engine for ``--index`` (or ``$BYLINE_INDEX``, or the per-user default folder)."""
+    """The engine for ``--index`` (or ``$BYLINE_INDEX``, or the per-user default folder): a
+    cluster's for a cluster URL (``index/opensearch/connection.py``), else the embedded one."""
+    named = str(location) if location else os.environ.get(INDEX_ENV_VAR, "")
+    if isinstance(location, str | None) and is_cluster_url(named):
+        from search.opensearch.engine import OpenSearchEngine
+
+        return OpenSearchEngine(named)
     from search.embedded.engine import EmbeddedEngine
 
     return EmbeddedEngine(index_location(location))

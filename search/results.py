@@ -1,14 +1,17 @@
-"""What a search engine answers, the same whichever engine answers it: hits, facet counts,
-snippets, similar articles and statistics. Renderers, the web server and analysis read these."""
+"""What a search engine is asked (and which requests it refuses) and answers, the same whichever
+engine answers it: hits, facet counts, snippets, similar articles and statistics. Renderers, the
+web server and analysis read these."""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from index.article import Article
-from search.query import Filters
+from index.errors import InvalidOption
+from search.query import FACET_FILTERS, Filters
 
 # A snippet is a tuple of ``(text, matched)`` spans, so each renderer decides how to show a
 # match (``<mark>`` in JSON, colour on a terminal) without re-parsing markup.
@@ -50,6 +53,30 @@ class SearchRequest:
     # The year facet's own filter is the date range (since/until). Off: every facet counts the
     # hits only.
     multiselect_facets: bool = False
+
+
+SORTS = ("relevance", "newest", "oldest")
+MAX_LIMIT = 1_000
+MAX_PAGE = 10_000
+
+
+def validate(request: SearchRequest) -> None:
+    """Reject option values that cannot work, before any engine is asked."""
+    if request.sort not in SORTS:
+        raise InvalidOption(f"unknown sort {request.sort!r} (one of: {', '.join(SORTS)})")
+    if request.recent and request.sort != "relevance":
+        raise InvalidOption(f"--recent weighs relevance by age; it cannot sort {request.sort}")
+    if not 1 <= request.limit <= MAX_LIMIT:
+        raise InvalidOption(f"--limit must be between 1 and {MAX_LIMIT}")
+    if not 1 <= request.page <= MAX_PAGE:
+        raise InvalidOption(f"--page must be between 1 and {MAX_PAGE}")
+    if request.timeout is not None and request.timeout <= 0:
+        raise InvalidOption("--timeout must be a positive number of seconds")
+    if request.facet_size < 1:
+        raise InvalidOption("--facet-size must be at least 1")
+    unknown = [name for name in request.facets if name not in FACET_FILTERS]
+    if unknown:
+        raise InvalidOption(f"unknown facet {unknown[0]!r} (one of: {', '.join(FACET_FILTERS)})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +124,9 @@ class SimilarResult:
     hits: list[SimilarHit]
 
 
+TOP_SOURCES = 10  # the biggest sources an index's statistics name
+
+
 @dataclass(frozen=True, slots=True)
 class IndexStats:
     location: str
@@ -127,6 +157,26 @@ class SourceCount:
     count: int
     first: datetime | None
     last: datetime | None
+
+
+def one_per_source(spellings: Iterable[SourceCount]) -> list[SourceCount]:
+    """Each spelling's counts made one per source, most matches first: sources told apart only
+    by case count as one (as the source facet does), under the spelling most of their articles
+    use (on a tie, the first given); spellings without a name or a match left out."""
+    groups: dict[str, list[SourceCount]] = {}
+    for spelling in spellings:
+        if spelling.source and spelling.count:
+            groups.setdefault(spelling.source.casefold(), []).append(spelling)
+    found = [
+        SourceCount(
+            max(group, key=lambda spelling: spelling.count).source,
+            sum(spelling.count for spelling in group),
+            min((spelling.first for spelling in group if spelling.first), default=None),
+            max((spelling.last for spelling in group if spelling.last), default=None),
+        )
+        for group in groups.values()
+    ]
+    return sorted(found, key=lambda source: (-source.count, source.source.casefold()))
 
 
 @dataclass(frozen=True, slots=True)

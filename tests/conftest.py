@@ -30,6 +30,23 @@ def whooshs_block_size() -> Iterator[None]:
     segments.BLOCK_POSTINGS = written
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that use the cluster carry the ``cluster`` mark (``-m "not cluster"`` leaves them)."""
+    for item in items:
+        if "cluster_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.cluster)
+
+
+@pytest.fixture(scope="session")
+def cluster_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real 2-node OpenSearch cluster for the whole session, started by the first test that
+    asks for it (``tests/cluster_fixture.py``): its base URL, ``http://127.0.0.1:PORT``."""
+    from cluster_fixture import running_cluster
+
+    with running_cluster(tmp_path_factory.mktemp("cluster")) as url:
+        yield url
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
@@ -43,6 +60,18 @@ def invoke(runner: CliRunner) -> Callable[..., object]:
         return runner.invoke(app, list(args), input=input)
 
     return run
+
+
+def one_line_error(result, code: int, *needles: str) -> str:  # type: ignore[no-untyped-def]
+    """Assert an ``invoke`` result is one ``Error:`` line on stderr with exit ``code``,
+    no traceback, holding every needle; the line."""
+    assert result.exit_code == code, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    assert "Traceback" not in result.stderr
+    for needle in needles:
+        assert needle in lines[0]
+    return lines[0]
 
 
 def write_jsonl(path: Path, records: list[dict]) -> Path:

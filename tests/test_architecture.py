@@ -18,7 +18,10 @@ EMBEDDED_FOLDERS = ("index/embedded/", "search/embedded/")
 EMBEDDED_MODULES = ("whoosh", "index.embedded", "search.embedded")
 # The one place above the engines that names one: the factory that opens the engine a location
 # calls for (loaded only when an engine is opened).
-ALLOWED = {("search/engine.py", "search.embedded.engine")}
+ALLOWED = {
+    ("search/engine.py", "search.embedded.engine"),
+    ("search/engine.py", "search.opensearch.engine"),
+}
 
 
 def _modules() -> list[Path]:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import one_line_error
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,18 +19,9 @@ from search.embedded.searching import search
 from search.results import SearchRequest
 
 
-def _one_line_error(result, code: int, *needles: str) -> None:
-    assert result.exit_code == code, (result.stdout, result.stderr)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
-    assert "Traceback" not in result.stderr
-    for needle in needles:
-        assert needle in lines[0]
-
-
 def test_missing_index_says_how_to_build_one(invoke, tmp_path: Path) -> None:
     result = invoke("search", "x", "--index", str(tmp_path / "none"))
-    _one_line_error(result, 1, "no index at", "byline index PATH")
+    one_line_error(result, 1, "no index at", "byline index PATH")
 
 
 def test_empty_index_says_how_to_fill_it(invoke, tmp_path: Path) -> None:
@@ -37,7 +29,7 @@ def test_empty_index_says_how_to_fill_it(invoke, tmp_path: Path) -> None:
     empty.write_text("", encoding="utf-8")
     index = str(tmp_path / "ix")
     assert invoke("index", str(empty), "--index", index).exit_code == 0
-    _one_line_error(invoke("search", "x", "--index", index), 1, "has no articles")
+    one_line_error(invoke("search", "x", "--index", index), 1, "has no articles")
 
 
 @pytest.mark.parametrize(
@@ -58,16 +50,16 @@ def test_empty_index_says_how_to_fill_it(invoke, tmp_path: Path) -> None:
     ],
 )
 def test_bad_queries_and_options(invoke, index_path: Path, args: list[str], needle: str) -> None:
-    _one_line_error(invoke("search", *args, "--index", str(index_path)), 2, needle)
+    one_line_error(invoke("search", *args, "--index", str(index_path)), 2, needle)
 
 
 def test_unknown_article_id(invoke, index_path: Path) -> None:
-    _one_line_error(invoke("show", "nope", "--index", str(index_path)), 1, "no article with id")
+    one_line_error(invoke("show", "nope", "--index", str(index_path)), 1, "no article with id")
 
 
 def test_index_of_another_schema_version(invoke, index_path: Path) -> None:
     (index_path / META_FILE).write_text(json.dumps({"schema_version": SCHEMA_VERSION + 1}))
-    _one_line_error(
+    one_line_error(
         invoke("search", "x", "--index", str(index_path)),
         1,
         f"schema version {SCHEMA_VERSION + 1}",
@@ -77,12 +69,12 @@ def test_index_of_another_schema_version(invoke, index_path: Path) -> None:
 
 def test_bad_field_mapping_is_a_usage_error(invoke, archive_file: Path, tmp_path: Path) -> None:
     result = invoke("index", str(archive_file), "--field", "colour=x", "--index", str(tmp_path))
-    _one_line_error(result, 2, "unknown article field 'colour'")
+    one_line_error(result, 2, "unknown article field 'colour'")
 
 
 def test_unknown_format_is_a_usage_error(invoke, archive_file: Path, tmp_path: Path) -> None:
     result = invoke("index", str(archive_file), "--format", "docx", "--index", str(tmp_path))
-    _one_line_error(result, 2, "unknown format 'docx'")
+    one_line_error(result, 2, "unknown format 'docx'")
 
 
 def test_partial_failure_exit_code_and_summary(invoke, tmp_path: Path) -> None:
@@ -169,11 +161,11 @@ def test_queries_that_would_expand_to_too_many_words_are_refused(invoke, tmp_pat
     path.write_text(json.dumps({"id": "w", "title": "Words", "body": words}) + "\n")
     index = str(tmp_path / "ix")
     invoke("index", str(path), "--index", index)
-    _one_line_error(invoke("search", "a*", "--index", index), 2, "more than 1,000 different words")
+    one_line_error(invoke("search", "a*", "--index", index), 2, "more than 1,000 different words")
     assert invoke("search", "a0*", "--index", index).exit_code == 0  # exactly 1,000 words
     assert invoke("search", "a00*", "--index", index).exit_code == 0  # 100 words: fine
     assert invoke("search", "*", "--index", index).exit_code == 0
-    _one_line_error(invoke("search", "a0001~3", "--index", index), 2, "at most 2")
+    one_line_error(invoke("search", "a0001~3", "--index", index), 2, "at most 2")
 
 
 def test_a_query_past_its_time_limit_stops_with_a_message(invoke, tmp_path: Path) -> None:
@@ -183,13 +175,13 @@ def test_a_query_past_its_time_limit_stops_with_a_message(invoke, tmp_path: Path
             out.write(json.dumps({"id": str(n), "title": f"t{n}", "body": "common word"}) + "\n")
     index = str(tmp_path / "ix")
     invoke("index", str(path), "--index", index)
-    _one_line_error(
+    one_line_error(
         invoke("search", "common", "--index", index, "--timeout", "0.000001"),
         1,
         "ran longer than",
         "--timeout",
     )
     assert invoke("search", "common", "--index", index, "--timeout", "30").exit_code == 0
-    _one_line_error(
+    one_line_error(
         invoke("search", "common", "--index", index, "--timeout", "0"), 2, "--timeout must be"
     )

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index.embedded.url_analysis import url_terms
+from index.enrich.domains import url_terms
 from index.enrich.clean import unescape_punctuation
 
 HEADLINES = Path(__file__).parent / "fixtures" / "records" / "headlines.csv"

@@ -12,7 +12,7 @@ from typing import Any
 
 from whoosh import columns, fields
 
-from index.article import Article, published_iso
+from index.article import Article, published_from_iso, published_iso
 from index.article_fields import FACET_FIELDS, STORED_FIELDS
 from index.embedded.analysis import (
     FACET_SEPARATOR,
@@ -139,7 +139,7 @@ def from_stored(stored: dict[str, Any]) -> Article:
         body=stored.get("body", ""),
         source=stored.get("source"),
         authors=split_values(stored.get("authors")),
-        published=_published_from_text(stored.get("published_text")),
+        published=published_from_iso(stored.get("published_text")),
         url=stored.get("url"),
         section=stored.get("section"),
         tags=split_values(stored.get("tags")),
@@ -149,8 +149,3 @@ def from_stored(stored: dict[str, Any]) -> Article:
         extra=stored.get("extra") or {},
     )
 
-
-def _published_from_text(text: str | None) -> datetime | date | None:
-    if not text:
-        return None
-    return datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)

@@ -11,18 +11,7 @@ from collections.abc import Iterator
 
 from whoosh.analysis import Token, Tokenizer
 
-from index.enrich.domains import url_host
-
-
-def url_terms(url: str) -> list[str]:
-    """The terms a URL is indexed under: itself, its host, and the host's parent domains."""
-    text = url.strip().lower()
-    if not text:
-        return []
-    terms = [text]
-    labels = url_host(text).split(".")
-    terms.extend(".".join(labels[start:]) for start in range(len(labels) - 1))
-    return list(dict.fromkeys(terms))
+from index.enrich.domains import url_terms
 
 
 class UrlTokenizer(Tokenizer):

@@ -13,8 +13,11 @@ from whoosh.searching import Searcher
 from index.embedded.schema import SCHEMA_VERSION, to_document
 from index.embedded.segments import PARALLEL_FROM, BatchCommit, batch_writers, start_batch
 from index.embedded.store import open_or_create_index, writer_lock
+from index.errors import InvalidOption
+from index.pipeline.options import IngestOptions
 from index.pipeline.processes import Launcher
 from index.pipeline.target import StoryArticle
+from index.stories import SqliteStoryStore
 
 
 class EmbeddedTarget:
@@ -40,7 +43,12 @@ class EmbeddedTarget:
         return SCHEMA_VERSION
 
     @contextmanager
-    def writing(self, wait: float, procs: int, memory_mb: int) -> Iterator[None]:
+    def writing(self, options: IngestOptions) -> Iterator[None]:
+        if options.shards is not None or options.replicas is not None:
+            raise InvalidOption(
+                f"--shards and --replicas lay out a cluster index; {self.path} is a folder"
+            )
+        wait, procs, memory_mb = options.wait, options.procs, options.memory_mb
         # A sixteenth of the memory budget for the posting pools, shared by the processes
         # (Whoosh's estimate; Python objects cost several times that).
         self.limitmb = max(8, memory_mb // 16 // max(1, procs))
@@ -56,6 +64,9 @@ class EmbeddedTarget:
                 if self.writers is not None:
                     self.writers.close()
                     self.writers = None
+
+    def story_store(self) -> SqliteStoryStore:
+        return SqliteStoryStore(self.path, self.holds)
 
     def holds(self, article_id: str) -> bool:
         assert self.searcher is not None  # (while writing)
@@ -83,6 +94,10 @@ class _Commit:
 
     def __init__(self, target: EmbeddedTarget, commit: BatchCommit, committed: bool) -> None:
         self.target, self.commit, self.committed = target, commit, committed
+
+    @property
+    def refused(self) -> dict[str, str]:
+        return {}  # (every article is taken, or the whole commit fails)
 
     def wait(self) -> None:
         self.commit.wait()

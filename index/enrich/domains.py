@@ -42,3 +42,14 @@ def registrable_domain(url: str) -> str | None:
     if not host:
         return None
     return _extractor().extract_str(host).top_domain_under_public_suffix.lower() or None
+
+
+def url_terms(url: str) -> list[str]:
+    """The terms a URL is indexed under: itself, its host, and the host's parent domains."""
+    text = url.strip().lower()
+    if not text:
+        return []
+    terms = [text]
+    labels = url_host(text).split(".")
+    terms.extend(".".join(labels[start:]) for start in range(len(labels) - 1))
+    return list(dict.fromkeys(terms))

@@ -6,6 +6,7 @@ whose id is already in the index replaces it; the same id twice in one run keeps
 
 from __future__ import annotations
 
+import itertools
 import signal
 import threading
 import time
@@ -26,6 +27,7 @@ from index.readers.records import Failure, Skipped
 from index.stories import StoryGrouper
 
 _PROGRESS_EVERY = 1_000  # articles between progress reports within one input
+_LOOK_AHEAD = 500  # articles the story grouper is told of before judging them
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,8 +120,8 @@ def _ingest(
     on_progress: ProgressCallback | None,
 ) -> None:
     with (
-        target.writing(options.wait, options.procs, options.memory_mb),
-        closing(StoryGrouper(target.folder, target.holds, options.drop_copies)) as grouper,
+        target.writing(options),
+        closing(StoryGrouper(target.story_store(), options.drop_copies)) as grouper,
     ):
         ledger = InputLedger(target.folder, options.key(target.version))
         batch = _Batch(target, report, options, ledger, grouper.committed)
@@ -133,7 +135,7 @@ def _ingest(
                     report.unchanged += 1
                 else:
                     failures = len(report.failed)
-                    for prepared in _articles(item, preparer, report):
+                    for prepared in _looked_ahead(_articles(item, preparer, report), grouper):
                         read += 1
                         article = prepared.article
                         verdict = grouper.judge(article, prepared.fingerprint)
@@ -171,6 +173,14 @@ def _articles(item: Input, preparer: Preparer, report: IngestReport) -> Iterator
             yield outcome
 
 
+def _looked_ahead(articles: Iterator[Prepared], grouper: StoryGrouper) -> Iterator[Prepared]:
+    """The articles, told to the grouper a few hundred at a time before they are judged (a
+    cluster's story store fetches what they need in one request)."""
+    while chunk := list(itertools.islice(articles, _LOOK_AHEAD)):
+        grouper.look_ahead([(prepared.article.id, prepared.fingerprint) for prepared in chunk])
+        yield from chunk
+
+
 class _Batch:
     """Articles waiting for their commit, keyed by id so a repeated id keeps its last version.
 
@@ -184,7 +194,7 @@ class _Batch:
         report: IngestReport,
         options: IngestOptions,
         ledger: InputLedger,
-        on_commit: Callable[[Iterable[str]], None],
+        on_commit: Callable[[Iterable[str], Iterable[str]], None],
     ) -> None:
         self.target, self.report, self.ledger, self.on_commit = target, report, ledger, on_commit
         self.size, self.seconds = max(1, options.batch_size), options.commit_seconds
@@ -252,11 +262,19 @@ class _Batch:
         with _interruptions_held():
             self.in_flight = None
             replaced = in_flight.commit.finish()
+            refused = in_flight.commit.refused
             self.report.replaced += replaced
-            self.report.added += len(in_flight.ids) - replaced
-        self.on_commit(in_flight.ids)
-        # Only now are these files' articles all committed.
-        self.ledger.remember(in_flight.whole)
+            self.report.added += len(in_flight.ids) - replaced - len(refused)
+            self.report.failed += [
+                Failure(f"article {article_id}", reason) for article_id, reason in refused.items()
+            ]
+        self.on_commit(
+            [article_id for article_id in in_flight.ids if article_id not in refused], refused
+        )
+        # Only now are these files' articles all committed (a file may hold a refused one: all
+        # are read again next time).
+        if not refused:
+            self.ledger.remember(in_flight.whole)
 
 
 @dataclass(slots=True)

@@ -45,6 +45,9 @@ class IngestOptions:
     drop_copies: bool = False  # leave out exact copies of other articles (opt-in: kept by default)
     memory_mb: int = field(default_factory=_default_memory_mb)
     procs: int = field(default_factory=_default_procs)
+    # How a cluster index the run creates is laid out (None: the template's default).
+    shards: int | None = None
+    replicas: int | None = None
 
     def key(self, version: int) -> str:
         """What decides how a file's articles come out, in an index storing them the way

@@ -10,9 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from index.article import Article
+
+if TYPE_CHECKING:
+    from index.pipeline.options import IngestOptions
+    from index.stories import StoryStore
 
 # An article to store and the key of its story (``index/stories.py``).
 StoryArticle = tuple[Article, str]
@@ -32,6 +36,11 @@ class PendingCommit(Protocol):
     def finish(self) -> int:
         """Commit the batch (once); return how many committed articles it replaced."""
 
+    @property
+    def refused(self) -> dict[str, str]:
+        """Articles of the batch the index would not take (once finished): each id with the
+        engine's reason. They are not committed; the run reports each one."""
+
     def cancel(self) -> None:
         """Give the batch up: the index stays as it was."""
 
@@ -45,16 +54,21 @@ class IndexTarget(Protocol):
 
     @property
     def folder(self) -> Path:
-        """A local folder of the index's own, where a run keeps its tables: the inputs already
-        read (``ledger.py``) and the stories' fingerprints (``index/stories.py``)."""
+        """A local folder of the index's own, where a run keeps the inputs already read
+        (``ledger.py``)."""
 
     @property
     def version(self) -> int:
         """The version of how the index stores articles: files read for another are read again."""
 
-    def writing(self, wait: float, procs: int, memory_mb: int) -> AbstractContextManager[None]:
-        """Hold the index for a run (waiting up to ``wait`` seconds for another writer to end),
-        creating it if need be; ``procs`` processes and ``memory_mb`` MiB may write."""
+    def writing(self, options: IngestOptions) -> AbstractContextManager[None]:
+        """Hold the index for a run (waiting up to ``options.wait`` seconds for another writer
+        to end), creating it if need be (with ``options.shards`` and ``options.replicas``, for
+        an engine that has them); ``options.procs`` processes and ``options.memory_mb`` MiB
+        may write."""
+
+    def story_store(self) -> StoryStore:
+        """Where the run's story grouping keeps fingerprints (``index/stories.py``)."""
 
     def holds(self, article_id: str) -> bool:
         """Whether the last commit holds an article with this id."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from search.cli import coverage, evaluating, indexing, querying, serving, upkeep
+from search.cli import cluster, coverage, evaluating, indexing, querying, serving, upkeep
 
 app = typer.Typer(
     name="byline",
@@ -35,6 +35,7 @@ app.command("sources")(coverage.sources_command)
 app.command("export")(coverage.export_command)
 app.command("story")(coverage.story_command)
 app.command("serve")(serving.serve_command)
+app.add_typer(cluster.app, name="cluster")
 
 
 def main() -> None:

@@ -6,7 +6,6 @@ import functools
 import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -19,12 +18,13 @@ from search.relative_dates import resolve_bounds
 from search.untrusted_text import safe
 
 IndexOption = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--index",
         envvar=INDEX_ENV_VAR,
         show_envvar=True,
-        help="Index folder (default: a per-user data folder).",
+        help="Index folder, or a cluster index URL such as opensearch://localhost:9200/news "
+        "(default: a per-user data folder).",
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]

@@ -86,6 +86,21 @@ def index_command(
         bool, typer.Option("--force", help="Re-read files the index already holds unchanged.")
     ] = False,
     wait: WaitOption = DEFAULT_WAIT_SECONDS,
+    shards: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Primary shards of a cluster index this run creates (a folder index has "
+            "none; an existing index keeps its own).",
+        ),
+    ] = None,
+    replicas: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Replicas of each shard of a cluster index this run creates (as --shards).",
+        ),
+    ] = None,
     verbose: Annotated[
         bool,
         typer.Option("--verbose", "-v", help="Also list the exact copies grouped with others."),
@@ -103,6 +118,8 @@ def index_command(
         wait=wait,
         force=force,
         drop_copies=drop_copies,
+        shards=shards,
+        replicas=replicas,
     )
     stderr = stderr_console()
     engine = open_engine(index)

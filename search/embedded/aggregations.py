@@ -24,7 +24,7 @@ from search.embedded.column_arrays import dates
 from search.embedded.facets import column_values
 from search.embedded.matches import query_docs
 from search.embedded.searching import open_searcher, prepared_queries, validate
-from search.results import DailyCounts, Match, SearchRequest, SourceCount
+from search.results import DailyCounts, Match, SearchRequest, SourceCount, one_per_source
 
 _EPOCH = 62_135_596_800_000_000  # 1970-01-01 as Whoosh stores a date (microseconds from year 1)
 _DAY = 86_400_000_000
@@ -73,30 +73,17 @@ def _grouped(
     firsts: np.ndarray,
     lasts: np.ndarray,
 ) -> list[SourceCount]:
-    """Sources told apart only by case counted as one (as the source facet does), under the
-    spelling most of their articles use; articles without a source left out."""
     field = searcher.schema["published"]
-    groups: dict[str, list] = {}
-    for code in np.flatnonzero(counts).tolist():
-        name = names[code].decode("utf-8")
-        if not name:
-            continue
-        count, first, last = int(counts[code]), int(firsts[code]), int(lasts[code])
-        group = groups.setdefault(name.casefold(), [name, 0, first, last, 0])
-        if count > group[4]:
-            group[0], group[4] = name, count
-        group[1] += count
-        group[2], group[3] = min(group[2], first), max(group[3], last)
-    found = [
+    unset = np.iinfo(np.int64).max, np.iinfo(np.int64).min
+    return one_per_source(
         SourceCount(
-            name,
-            count,
-            field.from_column_value(first) if count and first != np.iinfo(np.int64).max else None,
-            field.from_column_value(last) if last != np.iinfo(np.int64).min else None,
+            names[code].decode("utf-8"),
+            int(counts[code]),
+            None if firsts[code] == unset[0] else field.from_column_value(int(firsts[code])),
+            None if lasts[code] == unset[1] else field.from_column_value(int(lasts[code])),
         )
-        for name, count, first, last, _ in groups.values()
-    ]
-    return sorted(found, key=lambda source: (-source.count, source.source.casefold()))
+        for code in np.flatnonzero(counts).tolist()
+    )
 
 
 def iter_matches(

@@ -18,9 +18,7 @@ from search.embedded.column_arrays import dates
 from search.embedded.facets import FACETS
 from search.embedded.parsing import build_filter, parse_query
 from search.query import Filters
-from search.results import IndexStats
-
-TOP_SOURCES = 10
+from search.results import TOP_SOURCES, IndexStats
 
 
 def get_article(index_path: Path, article_id: str) -> Article:

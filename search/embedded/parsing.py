@@ -26,7 +26,7 @@ from whoosh.qparser import (
 from whoosh.reading import IndexReader
 
 from index.article_fields import FACET_FIELDS, FIELD_ALIASES, SEARCHABLE_FIELDS
-from index.embedded.analysis import COMMON_WORDS
+from index.common_words import COMMON_WORDS
 from index.enrich.dates import parse_bound
 from index.errors import InvalidDate, QuerySyntaxError
 from search.embedded.date_ranges import ColumnDateRange

@@ -7,7 +7,6 @@ from whoosh.fields import Schema
 
 from index.embedded.schema import missing_date_value
 
-SORTS = ("relevance", "newest", "oldest")
 Ranked = list[tuple[int, float]]  # (document number, score), best first
 # Tuned on Cranfield's 112 queries (README, Evaluation and ranking): term frequency saturates
 # later than the textbook K1 = 1.2; B stays at 0.75, where the UCI same-story test is best.

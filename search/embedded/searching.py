@@ -16,46 +16,24 @@ from whoosh.searching import Searcher
 from index.embedded.fast_analysis import CachedAnalyzer
 from index.embedded.schema import from_stored
 from index.embedded.store import open_index, read_consistently
-from index.errors import IndexNotFound, InvalidOption, QuerySyntaxError, QueryTimeout
+from index.errors import IndexNotFound, QuerySyntaxError, QueryTimeout
 from search.embedded import array_scoring
-from search.embedded.facets import FACETS
 from search.embedded.matches import query_docs
 from search.embedded.multiselect import facet_counts
 from search.embedded.parsing import build_filter, limit_expansions, parse_query
-from search.embedded.ranking import SORTS, Ranked, sort_facet, weighting
+from search.embedded.ranking import Ranked, sort_facet, weighting
 from search.embedded.recency import RECENT_WINDOW, recency_factors, reordered
 from search.embedded.rerank import DEPTH, content_words, rerank
 from search.embedded.similar import collapse_stories, story_members
 from search.embedded.snippets import make_snippet, searched_forms
 from search.embedded.unmatched import unmatched_words
 from search.query import is_natural_language, plain_words
-from search.results import Hit, SearchRequest, SearchResult
+from search.results import Hit, SearchRequest, SearchResult, validate
 
 if TYPE_CHECKING:
     from index.embedded.forms import WrittenForms
 
-MAX_LIMIT = 1_000
-MAX_PAGE = 10_000
 SNIPPET_FIELDS = ("title", "body")
-
-
-def validate(request: SearchRequest) -> None:
-    """Reject option values that cannot work, before touching the index."""
-    if request.sort not in SORTS:
-        raise InvalidOption(f"unknown sort {request.sort!r} (one of: {', '.join(SORTS)})")
-    if request.recent and request.sort != "relevance":
-        raise InvalidOption(f"--recent weighs relevance by age; it cannot sort {request.sort}")
-    if not 1 <= request.limit <= MAX_LIMIT:
-        raise InvalidOption(f"--limit must be between 1 and {MAX_LIMIT}")
-    if not 1 <= request.page <= MAX_PAGE:
-        raise InvalidOption(f"--page must be between 1 and {MAX_PAGE}")
-    if request.timeout is not None and request.timeout <= 0:
-        raise InvalidOption("--timeout must be a positive number of seconds")
-    if request.facet_size < 1:
-        raise InvalidOption("--facet-size must be at least 1")
-    unknown = [name for name in request.facets if name not in FACETS]
-    if unknown:
-        raise InvalidOption(f"unknown facet {unknown[0]!r} (one of: {', '.join(FACETS)})")
 
 
 def search(index_path: Path, request: SearchRequest) -> SearchResult:

@@ -283,26 +283,31 @@ def byline_build(corpus: Path, index_dir: Path) -> int:
     return report.committed
 
 
-def byline_open(index_dir: Path) -> Callable[[Query], tuple[int, list[str]]]:
-    from search.embedded.searching import search
+def byline_request(query: Query) -> Any:
+    """The ``SearchRequest`` Byline answers a benchmark query with, on any engine."""
     from search.query import Filters
     from search.results import SearchRequest
 
+    text = f'"{" ".join(query.words)}"' if query.kind == "phrase" else " ".join(query.words)
+    return SearchRequest(
+        query=text,
+        filters=Filters(
+            sources=[query.source] if query.source else [],
+            since=query.since,
+            until=query.until,
+        ),
+        match_any=query.kind in ("or2", "question"),
+        facets=("source",) if query.kind == "facet" else (),
+        sort="newest" if query.kind == "newest" else "relevance",
+        limit=TOP,
+    )
+
+
+def byline_open(index_dir: Path) -> Callable[[Query], tuple[int, list[str]]]:
+    from search.embedded.searching import search
+
     def run(query: Query) -> tuple[int, list[str]]:
-        text = f'"{" ".join(query.words)}"' if query.kind == "phrase" else " ".join(query.words)
-        request = SearchRequest(
-            query=text,
-            filters=Filters(
-                sources=[query.source] if query.source else [],
-                since=query.since,
-                until=query.until,
-            ),
-            match_any=query.kind in ("or2", "question"),
-            facets=("source",) if query.kind == "facet" else (),
-            sort="newest" if query.kind == "newest" else "relevance",
-            limit=TOP,
-        )
-        result = search(index_dir, request)
+        result = search(index_dir, byline_request(query))
         return result.total, [hit.article.id for hit in result.hits]
 
     return run
@@ -562,18 +567,22 @@ def _percentile(values: list[float], fraction: float) -> float:
 
 
 def measure_queries(
-    indexes: dict[str, Path], queries: list[Query], budget: float
+    indexes: dict[str, Any],
+    queries: list[Query],
+    budget: float,
+    opens: dict[str, Callable[[Any], Callable[[Query], tuple[int, list[str]]]]] = OPEN,
 ) -> dict[str, dict[str, Any]]:
     """Warm p50/p95 per class, for each engine: each queries its index in a process of its own,
     and the engines take turns query by query, so that a change in the machine's speed during
     the run (up to a third within minutes on a shared machine) falls on all of them alike. A
     class stops for an engine once it has used ``budget`` seconds (a slow peer would otherwise
-    take hours), which reports how many queries it ran."""
+    take hours), which reports how many queries it ran. ``opens`` says how each engine opens
+    its index (a module-level function, for the worker process to find)."""
     context = multiprocessing.get_context("spawn")
     workers = {}
     for engine, index_dir in indexes.items():
         ours, theirs = context.Pipe()
-        process = context.Process(target=_query_worker, args=(engine, index_dir, theirs))
+        process = context.Process(target=_query_worker, args=(opens[engine], index_dir, theirs))
         process.start()
         theirs.close()  # (so that a worker that dies ends the wait for its answer)
         workers[engine] = (process, ours)
@@ -615,9 +624,13 @@ def measure_queries(
     }
 
 
-def _query_worker(engine: str, index_dir: Path, connection: Connection) -> None:
+def _query_worker(
+    open_index: Callable[[Any], Callable[[Query], tuple[int, list[str]]]],
+    index_dir: Any,
+    connection: Connection,
+) -> None:
     """Worker side of ``measure_queries``: run each query sent, answer its time and total."""
-    run = OPEN[engine](index_dir)
+    run = open_index(index_dir)
     while (query := connection.recv()) is not None:
         started = time.perf_counter()
         total, _ = run(query)
