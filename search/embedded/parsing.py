@@ -37,6 +37,7 @@ from search.query import (
     MAX_EXPANSIONS,
     Filters,
     chosen_values,
+    date_bounds,
     is_natural_language,
     plain_words,
 )
@@ -212,13 +213,7 @@ def build_filter(filters: Filters, schema: Schema) -> wq.Query | None:
         if terms:
             parts.append(wq.Or(terms))
     if filters.since or filters.until:
-        try:
-            start = parse_bound(filters.since, end=False) if filters.since else None
-            end = parse_bound(filters.until, end=True) if filters.until else None
-        except InvalidDate as exc:
-            raise InvalidDate(f"--since/--until: {exc}") from exc
-        if start and end and start > end:
-            raise InvalidDate(f"--since {filters.since} is after --until {filters.until}")
+        start, end = date_bounds(filters)
         parts.append(ColumnDateRange("published", start, end))
     if not parts:
         return None
