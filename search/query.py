@@ -6,8 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from index.article_fields import TITLE_BOOST
+from index.enrich.dates import parse_bound
+from index.errors import InvalidDate
 
 # Bounds on the work one query may cause (wildcards, prefixes and fuzzy terms expand to many).
 MAX_EXPANSIONS = 1_000
@@ -59,6 +62,20 @@ def chosen_values(filters: Filters) -> dict[str, Sequence[str]]:
         for facet, fields in FACET_FILTERS.items()
         if facet != "year"
     }
+
+
+def date_bounds(filters: Filters) -> tuple[datetime | None, datetime | None]:
+    """The ``since``/``until`` range as naive UTC instants, both included (None: open), read as
+    every engine reads it: ``--until 2015`` is the end of 2015; a range that ends before it
+    begins is a mistake."""
+    try:
+        start = parse_bound(filters.since, end=False) if filters.since else None
+        end = parse_bound(filters.until, end=True) if filters.until else None
+    except InvalidDate as exc:
+        raise InvalidDate(f"--since/--until: {exc}") from exc
+    if start and end and start > end:
+        raise InvalidDate(f"--since {filters.since} is after --until {filters.until}")
+    return start, end
 
 
 def without_own_filter(filters: Filters, facet: str) -> Filters:

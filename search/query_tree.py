@@ -691,19 +691,34 @@ def _leaf(token: _Token) -> Node | None:
 
 
 def _date_range(token: _Token) -> DateRange:
-    """``published:2015``, ``published:[2015-01 TO 2015-06]``, ``published:>2015``: exact ranges
-    read as ``--since``/``--until`` are."""
+    if token.kind == "range":
+        return published_between(token.start, token.end, token.start_excluded, token.end_excluded)
+    return published_on(token.text)
+
+
+def published_on(text: str) -> DateRange:
+    """``published:2015``, ``published:2015-09``: the whole year, month or day, read as
+    ``--since``/``--until`` are (the embedded parser reads them here too)."""
     try:
-        if token.kind == "range":
-            start = end = None
-            if token.start:
-                start = parse_bound(token.start, end=token.start_excluded)
-                start += _TICK if token.start_excluded else timedelta(0)
-            if token.end:
-                end = parse_bound(token.end, end=not token.end_excluded)
-                end -= _TICK if token.end_excluded else timedelta(0)
-            return DateRange(start, end)
-        return DateRange(parse_bound(token.text, end=False), parse_bound(token.text, end=True))
+        return DateRange(parse_bound(text, end=False), parse_bound(text, end=True))
+    except InvalidDate as exc:
+        raise QuerySyntaxError(f"published: {exc}") from exc
+
+
+def published_between(
+    start: str | None, end: str | None, start_excluded: bool, end_excluded: bool
+) -> DateRange:
+    """``published:[2015-01 TO 2015-06]``, ``published:{2015 TO 2016}``, ``published:>2015``:
+    an excluded bound leaves out its whole year, month or day."""
+    try:
+        first = last = None
+        if start:
+            first = parse_bound(start, end=start_excluded)
+            first += _TICK if start_excluded else timedelta(0)
+        if end:
+            last = parse_bound(end, end=not end_excluded)
+            last -= _TICK if end_excluded else timedelta(0)
+        return DateRange(first, last)
     except InvalidDate as exc:
         raise QuerySyntaxError(f"published: {exc}") from exc
 

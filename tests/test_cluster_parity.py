@@ -30,9 +30,11 @@ from typing import Any
 import pytest
 from cluster_fixture import index_url
 from conftest import ARCHIVE, write_jsonl
+from opensearchpy import OpenSearch
 from test_coverage import _records
 
-from index.errors import BylineError
+from index.errors import BylineError, IndexNotFound
+from index.opensearch.mapping import index_body
 from index.pipeline.options import IngestOptions
 from search.engine import Engine, open_engine
 from search.json_contract import search_json
@@ -257,3 +259,11 @@ def test_pages_past_the_window_walk_there_with_search_after(
     assert all(len(page) == 4 for page in within)
     with pytest.raises(BylineError, match="add --no-collapse"):
         cluster.search(SearchRequest("", limit=4, page=3, collapse=True))
+
+
+def test_an_index_without_articles_is_said_as_the_embedded_engine_says_it(
+    cluster_url: str,
+) -> None:
+    OpenSearch(cluster_url).indices.create(index="search-empty", body=index_body())
+    with pytest.raises(IndexNotFound, match="has no articles; add some with: byline index"):
+        open_engine(index_url(cluster_url, "search-empty")).search(SearchRequest("syria"))

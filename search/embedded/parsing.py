@@ -7,7 +7,6 @@ cannot read. Users deserve to hear about both, so this parser reports them as er
 from __future__ import annotations
 
 import copy
-from datetime import timedelta
 from itertools import islice
 
 from whoosh import query as wq
@@ -27,8 +26,7 @@ from whoosh.reading import IndexReader
 
 from index.article_fields import FACET_FIELDS, FIELD_ALIASES, SEARCHABLE_FIELDS
 from index.common_words import COMMON_WORDS
-from index.enrich.dates import parse_bound
-from index.errors import InvalidDate, QuerySyntaxError
+from index.errors import QuerySyntaxError
 from search.embedded.date_ranges import ColumnDateRange
 from search.query import (
     DEFAULT_FIELDS,
@@ -37,9 +35,11 @@ from search.query import (
     MAX_EXPANSIONS,
     Filters,
     chosen_values,
+    date_bounds,
     is_natural_language,
     plain_words,
 )
+from search.query_tree import published_between, published_on
 
 
 class _StrictFieldsPlugin(FieldsPlugin):
@@ -77,8 +77,6 @@ class _PublishedPlugin(Plugin):
     """``published:2015``, ``published:2015-09-29``, ``published:[2015-01 TO 2015-06]`` and
     ``published:>2015`` as exact date ranges, read the same way as ``--since``/``--until``."""
 
-    _TICK = timedelta(microseconds=1)
-
     def filters(self, parser):  # type: ignore[no-untyped-def]
         return [(self.do_dates, 110)]  # after field names are attached (100)
 
@@ -91,22 +89,11 @@ class _PublishedPlugin(Plugin):
         return group
 
     def _range(self, node: syntax.SyntaxNode) -> wq.Query:
-        try:
-            if isinstance(node, syntax.RangeNode):
-                start = end = None
-                if node.start:
-                    start = parse_bound(node.start, end=node.startexcl)
-                    start += self._TICK if node.startexcl else timedelta(0)
-                if node.end:
-                    end = parse_bound(node.end, end=not node.endexcl)
-                    end -= self._TICK if node.endexcl else timedelta(0)
-                return ColumnDateRange("published", start, end)
-            text = node.text if node.has_text else ""
-            return ColumnDateRange(
-                "published", parse_bound(text, end=False), parse_bound(text, end=True)
-            )
-        except InvalidDate as exc:
-            raise QuerySyntaxError(f"published: {exc}") from exc
+        if isinstance(node, syntax.RangeNode):
+            dates = published_between(node.start, node.end, node.startexcl, node.endexcl)
+        else:
+            dates = published_on(node.text if node.has_text else "")
+        return ColumnDateRange("published", dates.start, dates.end)
 
 
 def build_parser(schema: Schema, match_any: bool = False) -> MultifieldParser:
@@ -212,13 +199,7 @@ def build_filter(filters: Filters, schema: Schema) -> wq.Query | None:
         if terms:
             parts.append(wq.Or(terms))
     if filters.since or filters.until:
-        try:
-            start = parse_bound(filters.since, end=False) if filters.since else None
-            end = parse_bound(filters.until, end=True) if filters.until else None
-        except InvalidDate as exc:
-            raise InvalidDate(f"--since/--until: {exc}") from exc
-        if start and end and start > end:
-            raise InvalidDate(f"--since {filters.since} is after --until {filters.until}")
+        start, end = date_bounds(filters)
         parts.append(ColumnDateRange("published", start, end))
     if not parts:
         return None

@@ -22,10 +22,9 @@ from typing import Any
 
 from index.article_fields import FACET_FIELDS
 from index.english import american_spelling, stem_english
-from index.enrich.dates import parse_bound
-from index.errors import InvalidDate, QuerySyntaxError
+from index.errors import QuerySyntaxError
 from index.opensearch.mapping import FOLDED
-from search.query import FIELD_BOOSTS, MAX_EXPANSIONS, Filters, chosen_values
+from search.query import FIELD_BOOSTS, MAX_EXPANSIONS, Filters, chosen_values, date_bounds
 from search.query_tree import (
     And,
     AndMaybe,
@@ -76,13 +75,7 @@ def filter_clauses(filters: Filters) -> list[Clause]:
         if terms:
             clauses.append({"terms": {f"{name}.{FOLDED}": terms}})
     if filters.since or filters.until:
-        try:
-            start = parse_bound(filters.since, end=False) if filters.since else None
-            end = parse_bound(filters.until, end=True) if filters.until else None
-        except InvalidDate as exc:
-            raise InvalidDate(f"--since/--until: {exc}") from exc
-        if start and end and start > end:
-            raise InvalidDate(f"--since {filters.since} is after --until {filters.until}")
+        start, end = date_bounds(filters)
         clauses.append(published_range(start, end))
     return clauses
 
