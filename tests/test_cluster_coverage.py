@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 from cluster_fixture import index_url
-from conftest import ARCHIVE, write_jsonl
+from conftest import ARCHIVE, one_line_error, write_jsonl
 from opensearchpy import OpenSearch
 from test_coverage import _records
 
@@ -121,3 +121,26 @@ def test_a_reader_that_stops_early_leaves_no_point_in_time_open(
     matches.close()
     client = OpenSearch(cluster_url)
     assert client.transport.perform_request("GET", "/_search/point_in_time/_all")["pits"] == []
+
+
+def test_the_story_of_an_unknown_article_is_a_one_line_error(
+    invoke: Callable[..., object], indexes: tuple[str, str]
+) -> None:
+    for where in indexes:
+        one_line_error(invoke("story", "no-such-id", "--index", where), 1, "'no-such-id'")
+
+
+@pytest.mark.parametrize(
+    ("stories", "sample"), [(False, None), (True, None), (False, 9), (True, 9)]
+)
+def test_every_match_is_the_same_article_on_a_cluster(
+    indexes: tuple[str, str], small_pages: None, stories: bool, sample: int | None
+) -> None:
+    """Matches one per story, and even samples, pick the same articles with the same fields,
+    story keys and numbers of copies."""
+    request = SearchRequest("council OR storm OR syria", facets=(), sort="newest")
+    embedded, cluster = (
+        list(open_engine(where).matches(request, stories, sample)) for where in indexes
+    )
+    assert cluster == embedded
+    assert len(cluster) == (sample or len(cluster)) > 0
