@@ -181,25 +181,31 @@ def test_writers_on_two_machines_group_one_syndicated_story(
     by_id = {record["id"]: record for record in DEDUP_RECORDS}
     first = write_jsonl(tmp_path / "first.jsonl", [by_id["reuters-1"], by_id["meridian-1"]])
     # A near copy (another outlet's edit of the wire), an exact copy, an unrelated article.
+    hill_copy = dict(by_id["hill-1"], id="hill-copy")
     second = write_jsonl(
-        tmp_path / "second.jsonl", [by_id["hill-1"], by_id["yahoo-1"], by_id["ledger-1"]]
+        tmp_path / "second.jsonl",
+        [by_id["hill-1"], by_id["yahoo-1"], by_id["ledger-1"], hill_copy],
     )
     # One writer is a byline process on "another machine": a data folder of its own.
     env = os.environ | {"XDG_DATA_HOME": str(tmp_path / "machine-one")}
     command = [sys.executable, "-m", "search", "index", str(first), "--index", index_url]
     subprocess.run(command, env=env, check=True, capture_output=True)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "machine-two"))
-    result = invoke("index", str(second), "--index", index_url, "--json")
+    # (A commit after each article: the run's own rows are found before and after they go.)
+    result = invoke("index", str(second), "--index", index_url, "--json", "--batch-size", "1")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["copies"] == [{"id": "yahoo-1", "copy_of": "reuters-1"}]
+    assert json.loads(result.stdout)["copies"] == [
+        {"id": "yahoo-1", "copy_of": "reuters-1"},
+        {"id": "hill-copy", "copy_of": "hill-1"},
+    ]
 
     stories = _stories(index_url)
-    assert stories["hill-1"] == stories["yahoo-1"] == stories["reuters-1"]
+    assert stories["hill-1"] == stories["yahoo-1"] == stories["reuters-1"] == stories["hill-copy"]
     assert len({stories["reuters-1"], stories["meridian-1"], stories["ledger-1"]}) == 3
 
     # Both again, every file read anew: nothing added, the same stories.
     subprocess.run([*command, "--force"], env=env, check=True, capture_output=True)
     again = invoke("index", str(second), "--index", index_url, "--force")
-    assert "0 added, 3 replaced" in again.stderr
-    assert _count(index_url) == _story_rows(index_url) == len(DEDUP_RECORDS)
+    assert "0 added, 4 replaced" in again.stderr
+    assert _count(index_url) == _story_rows(index_url) == len(DEDUP_RECORDS) + 1
     assert _stories(index_url) == stories

@@ -4,7 +4,7 @@ that every writer, on any machine, groups a syndicated story with the copies the
 Each judged article has one row in a companion index (``mapping.stories_index``): the hash of
 its text, its story, its MinHash signature, its band keys and ``seq``, when it was judged. Rows
 are written with each index commit, and only for the articles the index took; deleting an article
-deletes its row. A run asks for the rows a few hundred articles need in one ``_msearch``
+deletes its row. A run asks for the rows a few hundred articles need in one search
 (``look_ahead``), and keeps its own rows (judged, or written since it last asked) at hand.
 """
 
@@ -68,24 +68,18 @@ class ClusterStoryStore:
     def look_ahead(self, judged: Sequence[tuple[str, Fingerprint]]) -> None:
         if len(self._pending) < len(self._local):  # (rows written: the cluster has them now)
             self._keep_local(self._pending)
-        self._texts, self._bands = {}, {}
-        searches: list[dict[str, Any]] = []
-        for _, found in judged:
-            searches += [{"index": self.index}, _search(found)]
+        if not judged:
+            return
+        texts = list(dict.fromkeys(found.body_hash for _, found in judged))
+        bands = list(dict.fromkeys(band for _, found in judged for band in found.bands))
         with cluster_errors(self.address):
-            answers = self.client.msearch(body=searches)["responses"]
-        for (_, found), answer in zip(judged, answers, strict=True):
-            if "error" in answer:
-                raise ClusterError(
-                    f"the cluster at {self.address.node_url} failed to find the stories of "
-                    f"articles: {answer['error'].get('reason', answer['error'])}"
-                )
-            aggregations = answer["aggregations"]
-            self._texts[found.body_hash] = [
-                _row(hit) for hit in aggregations["text"]["first"]["hits"]["hits"]
-            ]
-            for band, bucket in aggregations["bands"]["buckets"].items():
-                self._bands[band] = [_row(hit) for hit in bucket["newest"]["hits"]["hits"]]
+            answer = self.client.search(index=self.index, body=_search(texts, bands))
+        aggregations = answer["aggregations"]
+        self._texts = {text: [] for text in texts}
+        self._bands = {band: [] for band in bands}
+        for name, found_rows in (("texts", self._texts), ("bands", self._bands)):
+            for bucket in aggregations.get(name, {}).get("buckets", ()):
+                found_rows[bucket["key"]] = [_row(hit) for hit in bucket["rows"]["hits"]["hits"]]
 
     def original(self, article_id: str, found: Fingerprint) -> tuple[str, str] | None:
         if found.body_hash not in self._texts:
@@ -179,23 +173,19 @@ def _seq(row: _Row) -> int:
     return row.seq
 
 
-def _search(found: Fingerprint) -> dict[str, Any]:
-    """One search finding an article's rows of the same text (the first judged) and each of its
-    bands' newest ``BAND_CANDIDATES`` rows."""
+def _search(texts: list[str], bands: list[str]) -> dict[str, Any]:
+    """One search finding, for each text hash, its first judged rows, and for each band its
+    newest ``BAND_CANDIDATES`` rows (terms aggregations limited to these values)."""
     fields = ["body_hash", "story", "signature", "seq"]
-    text = {"term": {"body_hash": found.body_hash}}
-    bands = {band: {"term": {"bands": band}} for band in found.bands}
-    first = {"top_hits": {"size": _SAME_TEXT, "sort": [{"seq": "asc"}], "_source": fields}}
-    newest = {"top_hits": {"size": BAND_CANDIDATES, "sort": [{"seq": "desc"}], "_source": fields}}
-    return {
-        "size": 0,
-        "query": {"bool": {"should": [text, *bands.values()]}},
-        "aggs": {
-            "text": {"filter": text, "aggs": {"first": first}},
-            # (an empty text has no bands: one filter matching nothing keeps the answer's shape)
-            "bands": {
-                "filters": {"filters": bands or {"": {"ids": {"values": []}}}},
-                "aggs": {"newest": newest},
-            },
-        },
-    }
+
+    def rows(field: str, values: list[str], size: int, order: str) -> dict[str, Any]:
+        top = {"size": size, "sort": [{"seq": order}], "_source": fields}
+        terms = {"field": field, "include": values, "size": len(values)}
+        return {"terms": terms, "aggs": {"rows": {"top_hits": top}}}
+
+    aggregations = {"texts": rows("body_hash", texts, _SAME_TEXT, "asc")}
+    query: list[dict[str, Any]] = [{"terms": {"body_hash": texts}}]
+    if bands:  # (an empty text has none)
+        aggregations["bands"] = rows("bands", bands, BAND_CANDIDATES, "desc")
+        query.append({"terms": {"bands": bands}})
+    return {"size": 0, "query": {"bool": {"should": query}}, "aggs": aggregations}
