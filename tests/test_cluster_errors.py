@@ -11,12 +11,41 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cluster_fixture import free_port, index_url
+from conftest import one_line_error
 
 from index.opensearch.connection import (
     PASSWORD_ENV_VAR,
     USER_ENV_VAR,
     parse_cluster_url,
 )
+
+
+def test_a_cluster_that_does_not_answer_is_one_line(invoke) -> None:
+    closed = f"opensearch://127.0.0.1:{free_port(1)}/news"
+    done = invoke("search", "syria", "--index", closed)
+    one_line_error(done, 1, "cannot reach the cluster at http://127.0.0.1:", "is it running?")
+
+
+def test_a_missing_index_says_how_to_create_it(invoke, cluster_url: str) -> None:
+    missing = index_url(cluster_url, "no-such-index")
+    for command in (["search", "syria"], ["stats"]):
+        done = invoke(*command, "--index", missing)
+        one_line_error(
+            done, 1, "no index 'no-such-index'", f"byline index --index {cluster_url}/no-such-index"
+        )
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("opensearch://127.0.0.1:9200/", "names no index"),
+        ("opensearch://127.0.0.1:9200/News Archive", "cannot name an index"),
+        ("opensearch://127.0.0.1:99999/news", "out of range"),
+    ],
+)
+def test_a_url_that_names_no_index_is_one_line(invoke, url: str, says: str) -> None:
+    one_line_error(invoke("search", "syria", "--index", url), 1, says)
 
 
 def test_credentials_in_the_url_are_used_and_never_shown() -> None:

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import write_jsonl
+from conftest import one_line_error, write_jsonl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -376,12 +376,6 @@ def test_plot_writes_a_chart_file(archive: Path, invoke, tmp_path: Path, suffix:
     assert target.stat().st_size > 1000
 
 
-def _one_line_error(result, code: int, needle: str) -> None:  # type: ignore[no-untyped-def]
-    assert result.exit_code == code, result.output
-    assert result.stderr.startswith("Error: ") and needle in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
-
-
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
@@ -403,7 +397,7 @@ def _one_line_error(result, code: int, needle: str) -> None:  # type: ignore[no-
 def test_bad_input_is_a_one_line_usage_error(
     archive: Path, invoke, args: list[str], needle: str
 ) -> None:
-    _one_line_error(invoke(*args, "--index", str(archive)), 2, needle)
+    one_line_error(invoke(*args, "--index", str(archive)), 2, needle)
 
 
 def test_no_match_is_a_zero_series(archive: Path, invoke) -> None:
@@ -418,7 +412,7 @@ def test_an_archive_without_dates_says_so(tmp_path: Path, invoke) -> None:
     write_jsonl(tmp_path / "a.jsonl", [{"id": "u", "title": "Undated", "body": "no date here"}])
     index = str(tmp_path / "ix")
     assert invoke("index", str(tmp_path / "a.jsonl"), "--index", index).exit_code == 0
-    _one_line_error(invoke("timeline", "date", "--index", index), 1, "no dated article")
+    one_line_error(invoke("timeline", "date", "--index", index), 1, "no dated article")
 
 
 def test_a_relative_range_before_an_old_archive_says_how_to_count_back(

@@ -21,8 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ARCHIVE, write_jsonl
-from test_errors import _one_line_error
+from conftest import ARCHIVE, one_line_error, write_jsonl
 
 from index.embedded.segments import PARALLEL_FROM
 
@@ -63,7 +62,7 @@ def test_stats_of_an_index_with_no_segments_counts_nothing(invoke, empty_index: 
 def test_reading_an_index_with_no_segments_says_so(
     invoke, empty_index: Path, args: list[str], code: int, needle: str
 ) -> None:
-    _one_line_error(invoke(*args, "--index", str(empty_index)), code, needle)
+    one_line_error(invoke(*args, "--index", str(empty_index)), code, needle)
 
 
 def test_check_and_optimize_of_an_index_with_no_segments(invoke, empty_index: Path) -> None:
@@ -96,7 +95,7 @@ def read_only_index(index_path: Path) -> Iterator[Path]:
 def test_delete_on_an_unwritable_index_is_one_line(invoke, read_only_index: Path) -> None:
     index = str(read_only_index)
     result = invoke("delete", "--source", "The Hill", "--yes", "--index", index)
-    _one_line_error(result, 1, f"cannot write to the index at {index}", "nothing was deleted")
+    one_line_error(result, 1, f"cannot write to the index at {index}", "nothing was deleted")
     assert json.loads(invoke("stats", "--index", index, "--json").stdout)["articles"] == len(
         ARCHIVE
     )
@@ -105,7 +104,7 @@ def test_delete_on_an_unwritable_index_is_one_line(invoke, read_only_index: Path
 def test_optimize_on_an_unwritable_index_is_one_line(invoke, read_only_index: Path) -> None:
     index = str(read_only_index)
     result = invoke("optimize", "--index", index)
-    _one_line_error(result, 1, f"cannot write to the index at {index}", "the index is as it was")
+    one_line_error(result, 1, f"cannot write to the index at {index}", "the index is as it was")
     assert invoke("check", "--index", index).exit_code == 0
 
 
@@ -113,7 +112,7 @@ def test_index_on_an_unwritable_index_is_one_line_too(
     invoke, read_only_index: Path, archive_file: Path
 ) -> None:
     result = invoke("index", str(archive_file), "--force", "--index", str(read_only_index))
-    _one_line_error(result, 1, "cannot write to the index at", "the last commit is intact")
+    one_line_error(result, 1, "cannot write to the index at", "the last commit is intact")
 
 
 # --- Ctrl-C during indexing ---------------------------------------------------------------------
@@ -248,7 +247,7 @@ def test_an_interrupted_ingest_says_how_many_articles_it_committed(tmp_path: Pat
 def test_index_of_a_mistyped_path_exits_1_and_creates_nothing(invoke, tmp_path: Path) -> None:
     index = tmp_path / "new-index"
     result = invoke("index", str(tmp_path / "archvie.jsonl"), "--index", str(index))
-    _one_line_error(result, 1, "nothing to index", "archvie.jsonl: no such file or folder")
+    one_line_error(result, 1, "nothing to index", "archvie.jsonl: no such file or folder")
     assert not index.exists()
 
 

@@ -15,6 +15,7 @@ from index.embedded.schema import build_schema
 from index.errors import InvalidDate, QuerySyntaxError
 from search.embedded.date_ranges import ColumnDateRange
 from search.embedded.parsing import parse_query
+from search.opensearch.translate import query_clause
 from search.query_tree import (
     And,
     AndNot,
@@ -284,8 +285,10 @@ def test_any_query_reads_as_the_embedded_engine_does(text: str) -> None:
 @example('"')
 @example("published:[2015 TO 2014-13]")
 def test_any_text_parses_or_fails_with_a_syntax_error(text: str) -> None:
+    """The tree, and the cluster's query made of it, for any text: or Byline's own error."""
     try:
         parse(text)
-        parse(text, match_any=True, plain=True)
+        query_clause(text, match_any=True, plain=True)
+        query_clause(text)
     except (QuerySyntaxError, InvalidDate):
         pass

@@ -9,25 +9,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import Stemmer
-from breame.data.spelling_constants import BRITISH_ENGLISH_SPELLINGS
 from whoosh.analysis import Analyzer, Filter, LowercaseFilter, RegexTokenizer
 from whoosh.support.charset import accent_map
 
 from index.common_words import COMMON_WORDS
+from index.english import american_spelling, stem_english
 from index.enrich.clean import fold_typography
-
-# (No cache of its own: analysis remembers each word's outcome, and PyStemmer's cache made
-# stemming a new word three times slower.)
-_english = Stemmer.Stemmer("english", 0)
 
 # Values of a multi-valued facet are joined with this before Whoosh sees them.
 FACET_SEPARATOR = "\x1f"
-
-
-def stem_english(word: str) -> str:
-    """Snowball (Porter2) English stemming, from the C library PyStemmer."""
-    return _english.stemWord(word)
 
 
 class WordFilter(Filter):
@@ -50,20 +40,6 @@ class TypographyFilter(WordFilter):
     ("ﬁnance" finds "finance"); the stored text keeps what the source printed."""
 
     rewrite = staticmethod(fold_typography)
-
-
-# British -ise/-isation words not in the spelling list (mostly technical: "linearised"); short
-# words are left alone ("rise", "noise", "prise").
-_ISE_ENDINGS = ("ise", "ised", "ises", "ising", "isation", "isations")
-_ISE = re.compile(rf"(?<=\w{{4}})is({'|'.join(ending[2:] for ending in _ISE_ENDINGS)})$")
-
-
-def american_spelling(word: str) -> str:
-    """The American spelling of a lower-case British word ("colour" -> "color"), else the word."""
-    respelled = BRITISH_ENGLISH_SPELLINGS.get(word)
-    if respelled:
-        return respelled
-    return _ISE.sub(r"iz\1", word) if word.endswith(_ISE_ENDINGS) else word  # (sub: 4 times slower)
 
 
 class SpellingFilter(WordFilter):

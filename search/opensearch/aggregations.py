@@ -12,17 +12,22 @@ import contextlib
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from index.errors import ArticleError, InvalidOption
+from index.errors import ArticleError
 from index.opensearch.documents import from_source
+from search.opensearch.handle import ClusterIndex
 from search.opensearch.translate import request_query
-from search.results import DailyCounts, Match, SearchRequest, SourceCount, one_per_source
-
-if TYPE_CHECKING:
-    from search.opensearch.engine import OpenSearchEngine
+from search.results import (
+    DailyCounts,
+    Match,
+    SearchRequest,
+    SourceCount,
+    one_per_source,
+    validate,
+)
 
 # Matches read per request when every match is read with its article, and when only their
 # order and story keys are (the first pass of ``stories`` or ``sample``); buckets per request of
@@ -49,7 +54,7 @@ _BY_DAY = {"date_histogram": {"field": "published", "calendar_interval": "day", 
 
 
 def daily_counts(
-    engine: OpenSearchEngine, request: SearchRequest, stories: bool = False
+    engine: ClusterIndex, request: SearchRequest, stories: bool = False
 ) -> DailyCounts:
     query = _filtering(request)
     if not stories:
@@ -71,7 +76,7 @@ def daily_counts(
     return DailyCounts(dict(sorted(days.items())), undated)
 
 
-def source_counts(engine: OpenSearchEngine, request: SearchRequest) -> list[SourceCount]:
+def source_counts(engine: ClusterIndex, request: SearchRequest) -> list[SourceCount]:
     span = {
         "first": {"min": {"field": "published"}},
         "last": {"max": {"field": "published"}},
@@ -88,11 +93,12 @@ def source_counts(engine: OpenSearchEngine, request: SearchRequest) -> list[Sour
 
 
 def iter_matches(
-    engine: OpenSearchEngine,
+    engine: ClusterIndex,
     request: SearchRequest,
     stories: bool = False,
     sample: int | None = None,
 ) -> Iterator[Match]:
+    validate(request)
     sort = _sort(request)
     query = request_query(request)
     with _point_in_time(engine) as pit:
@@ -109,7 +115,7 @@ def iter_matches(
                 yield _match(found[doc_id], count)
 
 
-def story_of(engine: OpenSearchEngine, article_id: str) -> list[Match]:
+def story_of(engine: ClusterIndex, article_id: str) -> list[Match]:
     found = engine.client.search(
         index=engine.index, body={"query": {"term": {"id": article_id}}, "size": 1}
     )["hits"]["hits"]
@@ -133,15 +139,13 @@ def _both(query: dict[str, Any], clause: dict[str, Any]) -> dict[str, Any]:
     return {"bool": {"filter": [query, clause]}}
 
 
-def _aggregate(
-    engine: OpenSearchEngine, query: dict[str, Any], aggs: dict[str, Any]
-) -> dict[str, Any]:
+def _aggregate(engine: ClusterIndex, query: dict[str, Any], aggs: dict[str, Any]) -> dict[str, Any]:
     body = {"query": query, "size": 0, "track_total_hits": False, "aggs": aggs}
     return engine.client.search(index=engine.index, body=body)["aggregations"]
 
 
 def _buckets(
-    engine: OpenSearchEngine, query: dict[str, Any], field: str, metrics: dict[str, Any]
+    engine: ClusterIndex, query: dict[str, Any], field: str, metrics: dict[str, Any]
 ) -> Iterator[dict[str, Any]]:
     """Every bucket of a composite aggregation over ``field`` (in the field's order), with
     ``metrics`` in each, read a page at a time."""
@@ -174,20 +178,19 @@ def _moment(epoch_ms: float | None) -> datetime | None:
 
 def _sort(request: SearchRequest) -> list[dict[str, Any]]:
     """The request's order: by score (best first) or by date (undated last), ties by id, so
-    every reading of the same index gives the same order."""
+    every reading of the same index gives the same order. (OpenSearch has no ``_shard_doc`` to
+    break ties within a point in time.)"""
     if request.sort == "relevance":
         return [{"_score": "desc"}, {"id": "asc"}]
-    if request.sort in ("newest", "oldest"):
-        order = "desc" if request.sort == "newest" else "asc"
-        return [{"published": {"order": order, "missing": "_last"}}, {"id": "asc"}]
-    raise InvalidOption(f"unknown sort {request.sort!r} (one of: relevance, newest, oldest)")
+    order = "desc" if request.sort == "newest" else "asc"
+    return [{"published": {"order": order, "missing": "_last"}}, {"id": "asc"}]
 
 
 class _PointInTime:
     """A point in time on the engine's index: every page of one reading sees the same
     documents, whatever is written meanwhile."""
 
-    def __init__(self, engine: OpenSearchEngine) -> None:
+    def __init__(self, engine: ClusterIndex) -> None:
         self.client = engine.client
         self.id = self.client.create_pit(index=engine.index, params={"keep_alive": KEEP_ALIVE})[
             "pit_id"
@@ -206,13 +209,16 @@ class _PointInTime:
 
 
 @contextlib.contextmanager
-def _point_in_time(engine: OpenSearchEngine) -> Iterator[_PointInTime]:
+def _point_in_time(engine: ClusterIndex) -> Iterator[_PointInTime]:
     """A point in time, closed when the reading ends, also when its reader stops early."""
     pit = _PointInTime(engine)
     try:
         yield pit
     finally:
-        pit.close()
+        # (A cluster that cannot be told ends it after KEEP_ALIVE; the reading's own error, if
+        # any, is the one to report.)
+        with contextlib.suppress(Exception):
+            pit.close()
 
 
 def _pages(

@@ -19,7 +19,7 @@ import signal
 import socket
 import subprocess
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from index.opensearch.connection import ClusterError
@@ -38,7 +38,7 @@ STOP_TIMEOUT = 30.0
 
 
 class ToolMissing(ClusterError):
-    """What a local cluster is made with is not here: Java 17+, Maven, or the ``cluster/`` folder."""
+    """What a local cluster is made with is missing: Java 17+, Maven, or the ``cluster/`` folder."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,23 +99,14 @@ def start(
             f"port {taken} on 127.0.0.1 is taken; stop what holds it or choose another --port"
         )
     names = [f"node-{n + 1}" for n in range(nodes)]
+    # (one node alone runs as a single-node cluster: no discovery)
+    seeds = ",".join(f"127.0.0.1:{p}" for p in transport_ports) if nodes > 1 else None
+    managers = ",".join(names) if nodes > 1 else None
     started: list[LocalNode] = []
     try:
         for name, http_port, node_transport in zip(names, http_ports, transport_ports, strict=True):
-            home = data / name
-            started.append(
-                _start_node(
-                    launcher,
-                    java,
-                    heap,
-                    home,
-                    name,
-                    http_port,
-                    node_transport,
-                    names,
-                    transport_ports,
-                )
-            )
+            node = LocalNode(name, 0, http_port, node_transport, str(data / name))
+            started.append(_launch(launcher, java, heap, node, seeds, managers))
         _write_state(data, started)
         _wait_until_joined(started)
     except BaseException:
@@ -213,30 +204,24 @@ def _launcher_is_current(folder: Path) -> bool:
     return all(source.stat().st_mtime <= built for source in sources)
 
 
-def _start_node(
-    launcher: Path,
-    java: str,
-    heap: str,
-    home: Path,
-    name: str,
-    http_port: int,
-    transport_port: int,
-    names: list[str],
-    transport_ports: list[int],
+def _launch(
+    launcher: Path, java: str, heap: str, node: LocalNode, seeds: str | None, managers: str | None
 ) -> LocalNode:
+    """Start ``node`` (its pid is not known yet); the node with its pid."""
+    home = Path(node.home)
     home.mkdir(parents=True, exist_ok=True)
     args = [
-        "--home", str(home), "--cluster-name", "byline-local", "--node-name", name,
-        "--http-port", str(http_port), "--transport-port", str(transport_port),
+        "--home", node.home, "--cluster-name", "byline-local", "--node-name", node.name,
+        "--http-port", str(node.http_port), "--transport-port", str(node.transport_port),
         # (a laptop's nearly full disk must not stop shards from being placed)
         "-E", "cluster.routing.allocation.disk.threshold_enabled=false",
     ]  # fmt: skip
-    if len(names) > 1:
-        args += ["--seed-hosts", ",".join(f"127.0.0.1:{p}" for p in transport_ports)]
-        if not (home / "data" / "nodes").exists():  # (only when the cluster forms the first time)
-            args += ["--initial-managers", ",".join(names)]
+    if seeds:
+        args += ["--seed-hosts", seeds]
+    if managers and not (home / "data" / "nodes").exists():  # (only when the cluster first forms)
+        args += ["--initial-managers", managers]
     environment = {**os.environ, "HEAP": heap, "JAVA": java}
-    with open(home / "node.out", "wb") as output:
+    with open(node.output, "wb") as output:
         # node.sh execs java: the process is the node. Its own session keeps it out of reach of
         # the terminal's Ctrl-C, and it outlives `byline cluster up`.
         process = subprocess.Popen(
@@ -247,7 +232,7 @@ def _start_node(
             env=environment,
             start_new_session=True,
         )
-    return LocalNode(name, process.pid, http_port, transport_port, str(home))
+    return replace(node, pid=process.pid)
 
 
 def _write_state(data: Path, nodes: list[LocalNode]) -> None:

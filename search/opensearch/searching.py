@@ -344,26 +344,28 @@ def _unmatched_words(engine: ClusterIndex, tree: Any, total: int) -> tuple[str, 
     """A note for each word of the query that no article has, in the order of the query.
 
     Hits to a query whose every word is required show each word is somewhere: no request then.
-    Otherwise one ``_msearch`` asks, for each word, whether one article has it.
+    Otherwise one ``_msearch`` asks, for each word (in each field it is sought in), whether one
+    article has it.
     """
     words = _checked_words(tree)
     if not words or (total and _all_required(tree)):
         return ()
-    checks: list[Clause] = []
-    for leaf in words.values():
-        checks.append({"index": engine.index})
-        checks.append({"size": 0, "terminate_after": 1, "query": translate(leaf)})
-    answers = engine.client.msearch(body=checks)["responses"]
-    return tuple(
-        f'no article contains "{written}"'
-        for written, answer in zip(words, answers, strict=True)
-        if answer["hits"]["total"]["value"] == 0
-    )
+    checks = [(written, leaf) for written, sought in words.items() for leaf in sought]
+    body: list[Clause] = []
+    for _, leaf in checks:
+        body.append({"index": engine.index})
+        body.append({"size": 0, "terminate_after": 1, "query": translate(leaf)})
+    answers = engine.client.msearch(body=body)["responses"]
+    found = {written: False for written in words}
+    for (written, _), answer in zip(checks, answers, strict=True):
+        found[written] = found[written] or answer["hits"]["total"]["value"] > 0
+    return tuple(f'no article contains "{word}"' for word, present in found.items() if not present)
 
 
-def _checked_words(tree: Any) -> dict[str, Word]:
-    """Each word of the query's words and phrases, as written, with the leaf that finds it."""
-    words: dict[str, Word] = {}
+def _checked_words(tree: Any) -> dict[str, list[Word]]:
+    """Each word of the query's words and phrases, as written, with the leaves that find it
+    (one for each field it is sought in)."""
+    words: dict[str, list[Word]] = {}
     for leaf in leaves(tree):
         if not isinstance(leaf, Word | Phrase) or (leaf.field or "title") not in SEARCHABLE_FIELDS:
             continue
@@ -371,7 +373,9 @@ def _checked_words(tree: Any) -> dict[str, Word]:
         if leaf.field not in (None, "title", "body"):  # (a facet's value is one term)
             written = [leaf.text]
         for word in written:
-            words.setdefault(word, Word(word, leaf.field))
+            sought = words.setdefault(word, [])
+            if Word(word, leaf.field) not in sought:
+                sought.append(Word(word, leaf.field))
     return words
 
 

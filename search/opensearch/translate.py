@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from index.article_fields import FACET_FIELDS
+from index.english import american_spelling, stem_english
 from index.enrich.dates import parse_bound
 from index.errors import InvalidDate, QuerySyntaxError
 from index.opensearch.mapping import FOLDED
@@ -192,12 +193,12 @@ def _on(
         }
     if isinstance(node, Prefix):
         return {
-            "prefix": {field: {"value": _folded(node.text), "rewrite": _REWRITE, "boost": boost}}
+            "prefix": {field: {"value": _stemmed(node.text), "rewrite": _REWRITE, "boost": boost}}
         }
     if isinstance(node, Wildcard):
         return {
             "wildcard": {
-                field: {"value": _folded(node.pattern), "rewrite": _REWRITE, "boost": boost}
+                field: {"value": _stemmed(node.pattern), "rewrite": _REWRITE, "boost": boost}
             }
         }
     return _term_range(field, node, _folded, boost)
@@ -266,6 +267,13 @@ def _lower(text: str) -> str:
 
 def _same(text: str) -> str:
     return text
+
+
+def _stemmed(text: str) -> str:
+    """A prefix or wildcard as the index's words are written, as Whoosh reads one: folded, in
+    American spelling, stemmed ("Elections*" looks for words starting "elect", as "elections"
+    is indexed; "climate*" for "climat", or it would find not even "climate")."""
+    return stem_english(american_spelling(_folded(text)))
 
 
 def _folded(text: str) -> str:

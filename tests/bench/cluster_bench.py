@@ -59,10 +59,13 @@ def measure_cluster_indexing(location: str, corpus: Path, data: Path) -> dict[st
     from opensearchpy import OpenSearch
 
     from index.opensearch.connection import parse_cluster_url
+    from index.opensearch.writing import data_folder
     from search.opensearch import local_cluster
 
     address = parse_cluster_url(location)
     client = OpenSearch(address.node_url)
+    # The cluster is new: the inputs an earlier run's cluster read are not in it.
+    shutil.rmtree(data_folder(address), ignore_errors=True)
     started = time.perf_counter()
     child = subprocess.run(
         [sys.executable, __file__, "_ingest", location, str(corpus)],
@@ -72,7 +75,11 @@ def measure_cluster_indexing(location: str, corpus: Path, data: Path) -> dict[st
     )
     wall = time.perf_counter() - started
     built = json.loads(child.stdout.strip().splitlines()[-1])
-    client.cluster.health(index=address.index, wait_for_status="green", timeout="120s")
+    deadline = time.monotonic() + 120  # every replica copied before the queries
+    while client.cluster.health(index=address.index)["status"] != "green":
+        if time.monotonic() > deadline:
+            raise SystemExit("the cluster index did not turn green within 120 s")
+        time.sleep(1)
     client.indices.refresh(index=address.index)
     stats = client.indices.stats(index=address.index, metric="store")["_all"]
     nodes = local_cluster.running_nodes(data)
