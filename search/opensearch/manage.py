@@ -6,20 +6,27 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from index.errors import InvalidOption
 from index.opensearch import bulk
-from index.opensearch.connection import ClusterError
+from index.opensearch.connection import ClusterAddress, ClusterError
 from index.opensearch.documents import from_source
 from index.opensearch.mapping import FOLDED, TEMPLATE_VERSION, mappings, stories_index
 from index.opensearch.writing import check_template
+from search.opensearch.handle import ClusterIndex
 from search.opensearch.translate import filter_clauses, query_clause
 from search.query import Filters
 from search.results import TOP_SOURCES, CheckReport, FacetCount, IndexStats
 
-if TYPE_CHECKING:
-    from search.opensearch.engine import OpenSearchEngine
+
+class WrittenIndex(ClusterIndex, Protocol):
+    """What upkeep needs of the engine: ``ClusterIndex``, and the address its writes name in
+    their messages."""
+
+    @property
+    def address(self) -> ClusterAddress: ...
+
 
 # Buckets of a composite aggregation, and ids of a point-in-time search, asked for at a time.
 _PAGE = 1_000
@@ -28,7 +35,7 @@ _KEEP_ALIVE = "2m"
 OPTIMIZE_SECONDS = 3_600
 
 
-def index_stats(engine: OpenSearchEngine) -> IndexStats:
+def index_stats(engine: WrittenIndex) -> IndexStats:
     """Counts, date range, size and the biggest sources of the index."""
     body = {
         "size": 0,
@@ -56,7 +63,7 @@ def index_stats(engine: OpenSearchEngine) -> IndexStats:
     )
 
 
-def _source_counts(engine: OpenSearchEngine) -> Iterator[tuple[str, int]]:
+def _source_counts(engine: WrittenIndex) -> Iterator[tuple[str, int]]:
     """Every source (its spellings as one, case folded, as the facet counts them) and its
     articles, a page at a time: exact, where a cardinality aggregation estimates."""
     field = f"source.{FOLDED}"
@@ -76,7 +83,7 @@ def _source_counts(engine: OpenSearchEngine) -> Iterator[tuple[str, int]]:
             return
 
 
-def _top_sources(engine: OpenSearchEngine, sources: dict[str, int]) -> list[FacetCount]:
+def _top_sources(engine: WrittenIndex, sources: dict[str, int]) -> list[FacetCount]:
     """The biggest sources, each shown in its most common spelling."""
     top = sorted(sources, key=lambda key: (-sources[key], key))[:TOP_SOURCES]
     if not top:
@@ -98,7 +105,7 @@ def _top_sources(engine: OpenSearchEngine, sources: dict[str, int]) -> list[Face
     return sorted(counts, key=lambda count: (-count.count, count.value.casefold()))
 
 
-def _primaries(engine: OpenSearchEngine) -> dict[str, Any]:
+def _primaries(engine: WrittenIndex) -> dict[str, Any]:
     """The index's own figures (its primary shards: each article once, not its replicas)."""
     stats = engine.client.indices.stats(index=engine.index, metric="docs,store,segments")
     return stats["indices"][engine.index]["primaries"]
@@ -120,14 +127,14 @@ def _selection(ids: Sequence[str], sources: Sequence[str], query: str | None) ->
 
 
 def count_to_delete(
-    engine: OpenSearchEngine, ids: Sequence[str], sources: Sequence[str], query: str | None
+    engine: WrittenIndex, ids: Sequence[str], sources: Sequence[str], query: str | None
 ) -> int:
     selection = _selection(ids, sources, query)
     return engine.client.count(index=engine.index, body={"query": selection})["count"]
 
 
 def delete_articles(
-    engine: OpenSearchEngine, ids: Sequence[str], sources: Sequence[str], query: str | None
+    engine: WrittenIndex, ids: Sequence[str], sources: Sequence[str], query: str | None
 ) -> int:
     """Delete every article the selection matches, with its story row; return how many. The
     ids are gathered first, from one point in time, so the deletions do not move the pages."""
@@ -150,7 +157,7 @@ def delete_articles(
     return outcome.results["deleted"]
 
 
-def _matching_ids(engine: OpenSearchEngine, selection: dict[str, Any]) -> Iterator[str]:
+def _matching_ids(engine: WrittenIndex, selection: dict[str, Any]) -> Iterator[str]:
     """The ids of every match, read from a point in time with ``search_after``."""
     client = engine.client
     pit = client.create_pit(index=engine.index, keep_alive=_KEEP_ALIVE)["pit_id"]
@@ -175,7 +182,7 @@ def _matching_ids(engine: OpenSearchEngine, selection: dict[str, Any]) -> Iterat
         client.delete_pit(body={"pit_id": [pit]})
 
 
-def check_index(engine: OpenSearchEngine, sample: int, seed: int = 0) -> CheckReport:
+def check_index(engine: WrittenIndex, sample: int, seed: int = 0) -> CheckReport:
     """The index's template and mapping, a sample of stored articles read back, its story
     table, and the cluster's health. Nothing is written. A missing index or one of another
     template is raised as usual; anything else wrong is listed in ``problems``."""
@@ -215,7 +222,7 @@ def _mapping_problems(properties: dict[str, Any]) -> list[str]:
 
 
 def _sample_problems(
-    engine: OpenSearchEngine, sample: int, seed: int, report: CheckReport
+    engine: WrittenIndex, sample: int, seed: int, report: CheckReport
 ) -> list[str]:
     """Stored articles, chosen at random (the same ones for the same seed), read back."""
     if sample <= 0 or not report.articles:
@@ -242,7 +249,7 @@ def _sample_problems(
     return problems
 
 
-def optimize_index(engine: OpenSearchEngine) -> tuple[int, int]:
+def optimize_index(engine: WrittenIndex) -> tuple[int, int]:
     """Merge the index's segments into one (dropping deleted articles); segments before,
     after."""
     before = _primaries(engine)["segments"]["count"]
