@@ -82,6 +82,7 @@ class NodeLoss:
     files: list[Path]
     steady: str  # index written before the node died
     during: str  # index being written when it died
+    lone: str  # index without replicas, a shard of it on the node that died
     before: list[tuple]  # the searches' answers before
     after: list[tuple]  # and after
     interrupted: subprocess.CompletedProcess[str]  # the run the node died under
@@ -135,6 +136,7 @@ def node_loss(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeLoss]:
         [victim] = [n for n in running_nodes(folder / "cluster") if n.name != manager]
         cluster = f"http://127.0.0.1:{survivor.http_port}"
         steady, during = index_url(cluster, "steady"), index_url(cluster, "during")
+        lone = index_url(cluster, "lone")
         # (two shards with a replica each: each node holds a primary, so the death moves one)
         creating = ["--shards", "2", "--replicas", "1"]
         done = byline("index", *map(str, files[:1]), "--index", steady, *creating, env=env)
@@ -142,6 +144,11 @@ def node_loss(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeLoss]:
         get(f"{cluster}/_cluster/health/steady?wait_for_status=green&timeout=60s")
         assert primaries_on(cluster, "steady", victim) >= 1
         before = search_answers(steady)
+        # (no replica: a shard of it dies with the node)
+        alone = ["--shards", "2", "--replicas", "0"]
+        done = byline("index", *map(str, files[:1]), "--index", lone, *alone, env=env)
+        assert done.returncode == 0, done.stderr
+        assert primaries_on(cluster, "lone", victim) >= 1
 
         run = subprocess.Popen(
             [str(Path(sys.executable).with_name("byline")), "index", *map(str, files),
@@ -151,19 +158,23 @@ def node_loss(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeLoss]:
         while not writing_begun(cluster, "during"):
             assert run.poll() is None, run.communicate()
             time.sleep(0.05)
+        # (each shard copied to the other node first: a node dying before its new index has
+        # a replica takes that part of the index with it, whatever the replica count says)
+        copies = "during,during-stories"
+        get(f"{cluster}/_cluster/health/{copies}?wait_for_status=green&timeout=60s")
         assert primaries_on(cluster, "during", victim) >= 1
         os.kill(victim.pid, signal.SIGKILL)
         after = search_answers(steady)  # (at once, while the cluster fails over)
         assert run.poll() is None, "the run ended before the node died: give it more articles"
         stdout, stderr = run.communicate(timeout=600)
         interrupted = subprocess.CompletedProcess(run.args, run.returncode, stdout, stderr)
-        yield NodeLoss(cluster, env, files, steady, during, before, after, interrupted)
+        yield NodeLoss(cluster, env, files, steady, during, lone, before, after, interrupted)
 
 
 def test_searches_answer_completely_when_a_node_dies(node_loss: NodeLoss) -> None:
     assert all(total > 0 for total, _, _ in node_loss.before)
     assert node_loss.after == node_loss.before
-    health = get(f"{node_loss.cluster}/_cluster/health")
+    health = get(f"{node_loss.cluster}/_cluster/health/steady")
     assert health["number_of_nodes"] == 1 and health["status"] == "yellow"
 
 
@@ -179,3 +190,15 @@ def test_indexing_through_a_node_dying_then_again_ends_with_every_article(
                    env=node_loss.env)  # fmt: skip
     assert again.returncode == 0, again.stderr
     assert count(node_loss.cluster, "during") == ARTICLES
+
+
+def test_an_index_that_lost_a_shard_says_so_rather_than_answering_in_part(
+    node_loss: NodeLoss,
+) -> None:
+    for command in (["search", "harbor"], ["stats"], ["timeline", "harbor"]):
+        done = byline(*command, "--index", node_loss.lone, env=node_loss.env)
+        assert done.returncode == 1, done.stdout
+        assert done.stderr.startswith("Error: 1 of 2 shards of the index did not answer"), (
+            done.stderr
+        )
+        assert len(done.stderr.splitlines()) == 1

@@ -11,6 +11,7 @@ when the URL names no user), else the host's entry in ``~/.netrc``. The client l
 from __future__ import annotations
 
 import contextlib
+import functools
 import netrc
 import os
 import re
@@ -125,7 +126,7 @@ def connect(address: ClusterAddress) -> OpenSearch:
             "a cluster index needs opensearch-py: pip install 'byline[cluster]'"
         ) from exc
     auth = (address.user, address.password) if address.user and address.password else None
-    return OpenSearch(
+    return _whole_answers(OpenSearch)(
         hosts=[{"host": address.host, "port": address.port}],
         http_auth=auth,
         use_ssl=address.tls,
@@ -134,6 +135,46 @@ def connect(address: ClusterAddress) -> OpenSearch:
         timeout=REQUEST_TIMEOUT,
         http_compress=True,
     )
+
+
+class IncompleteAnswer(ClusterError):
+    """Part of the index has no live copy: an answer would silently count only the rest."""
+
+
+def complete(answer: dict[str, Any]) -> dict[str, Any]:
+    """A search answer, if every shard gave its part (``IncompleteAnswer`` otherwise)."""
+    shards = answer.get("_shards") or {}
+    # (a shard without any live copy counts in the total only: neither failed nor answered)
+    missing = shards.get("total", 0) - shards.get("successful", 0) - shards.get("skipped", 0)
+    missing = max(missing, shards.get("failed", 0))
+    if missing > 0:
+        raise IncompleteAnswer(
+            f"{missing} of {shards['total']} shards of the index did not "
+            "answer (a node holding their only copy is down?), so counts and hits would be "
+            "incomplete; start the node again, or give the index replicas"
+        )
+    return answer
+
+
+@functools.cache
+def _whole_answers(base: type[OpenSearch]) -> type[OpenSearch]:
+    """The client class whose searches, counts and multi-searches refuse partial answers:
+    a cluster answers from the shards it can reach, and says so only in ``_shards``."""
+
+    class WholeAnswers(base):  # type: ignore[valid-type,misc]
+        def search(self, *args: Any, **kwargs: Any) -> Any:
+            return complete(super().search(*args, **kwargs))
+
+        def count(self, *args: Any, **kwargs: Any) -> Any:
+            return complete(super().count(*args, **kwargs))
+
+        def msearch(self, *args: Any, **kwargs: Any) -> Any:
+            answer = super().msearch(*args, **kwargs)
+            for each in answer.get("responses", []):
+                complete(each)
+            return answer
+
+    return WholeAnswers
 
 
 @contextlib.contextmanager
