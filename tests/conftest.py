@@ -43,8 +43,13 @@ def cluster_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     asks for it (``tests/cluster_fixture.py``): its base URL, ``http://127.0.0.1:PORT``."""
     from cluster_fixture import running_cluster
 
+    # (runs into a cluster index keep their inputs ledger in the user's data folder: the
+    # session's own, so tests never write the user's)
+    patch = pytest.MonkeyPatch()
+    patch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("user-data")))
     with running_cluster(tmp_path_factory.mktemp("cluster")) as url:
         yield url
+    patch.undo()
 
 
 @pytest.fixture

@@ -36,11 +36,13 @@ if TYPE_CHECKING:
     from index.pipeline.options import IngestOptions
 
 
-def data_folder(address: ClusterAddress) -> Path:
-    """The per-user folder of a cluster index's local tables."""
+def data_folder(address: ClusterAddress, uuid: str) -> Path:
+    """The per-user folder of a cluster index's local tables: named after the index and the
+    cluster's id of it, so an index deleted and made again under the same name starts with
+    none (its files are read again)."""
     import platformdirs
 
-    name = f"{address.host}_{address.port}_{address.index}"
+    name = f"{address.host}_{address.port}_{address.index}_{uuid}"
     return Path(platformdirs.user_data_dir("byline")) / "clusters" / name
 
 
@@ -68,7 +70,11 @@ class OpenSearchTarget:
 
     @property
     def folder(self) -> Path:
-        folder = data_folder(self.address)
+        """(Once the run holds the index: it has an id then.)"""
+        with cluster_errors(self.address):
+            settings = self.client.indices.get_settings(index=self.address.index)
+        [uuid] = [found["settings"]["index"]["uuid"] for found in settings.values()]
+        folder = data_folder(self.address, uuid)
         folder.mkdir(parents=True, exist_ok=True)
         return folder
 

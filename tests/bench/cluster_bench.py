@@ -59,13 +59,10 @@ def measure_cluster_indexing(location: str, corpus: Path, data: Path) -> dict[st
     from opensearchpy import OpenSearch
 
     from index.opensearch.connection import parse_cluster_url
-    from index.opensearch.writing import data_folder
     from search.opensearch import local_cluster
 
     address = parse_cluster_url(location)
     client = OpenSearch(address.node_url)
-    # The cluster is new: the inputs an earlier run's cluster read are not in it.
-    shutil.rmtree(data_folder(address), ignore_errors=True)
     started = time.perf_counter()
     child = subprocess.run(
         [sys.executable, __file__, "_ingest", location, str(corpus)],
