@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index.enrich.domains import url_terms
 from index.enrich.clean import unescape_punctuation
+from index.enrich.domains import url_terms
 
 HEADLINES = Path(__file__).parent / "fixtures" / "records" / "headlines.csv"
 

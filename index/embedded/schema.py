@@ -7,7 +7,6 @@ over every match without loading stored documents).
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 from whoosh import columns, fields
@@ -148,4 +147,3 @@ def from_stored(stored: dict[str, Any]) -> Article:
         origin=stored.get("origin"),
         extra=stored.get("extra") or {},
     )
-
