@@ -77,3 +77,23 @@ def test_upkeep_commands_work_on_the_seeds(invoke, seeds_copy, tmp_path, monkeyp
         assert "Nothing to delete" not in result.stderr, args
     assert invoke("show", "harbor-ledger-2015-10-05-markets").exit_code == 1
     assert invoke("check").exit_code == 0
+
+
+def test_cluster_commands_work_on_a_real_cluster(
+    invoke, seeds_copy, cluster_url, monkeypatch
+) -> None:
+    """The Clusters section's commands, on the tests' cluster (which the fixture starts as
+    ``byline cluster up`` does) rather than one of their own."""
+    from cluster_fixture import index_url
+
+    monkeypatch.chdir(seeds_copy.parent)
+    index = index_url(cluster_url, "readme")
+    monkeypatch.setenv("BYLINE_INDEX", index)
+    commands = [words for words in _commands("## Clusters") if words[0] != "cluster"]
+    assert commands[0][:2] == ["index", "seeds"]
+    for words in commands:
+        words = [index if word.startswith("opensearch://") else word for word in words]
+        done = invoke(*words)
+        assert done.exit_code == 0, (words, done.stderr)
+    found = invoke("search", "russia syria", "--json")
+    assert "Pentagon to begin talks with Russia over Syrian airspace" in found.stdout

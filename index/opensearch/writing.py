@@ -122,10 +122,6 @@ class OpenSearchTarget:
         indices = [self.address.index, stories_index(self.address.index)]
         self.client.indices.refresh(index=",".join(indices))
 
-    def holds(self, article_id: str) -> bool:
-        with cluster_errors(self.address):
-            return bool(self.client.exists(index=self.address.index, id=article_id))
-
     def story_store(self) -> ClusterStoryStore:
         return ClusterStoryStore(self.client, self.address)
 

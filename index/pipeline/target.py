@@ -1,8 +1,8 @@
 """What an indexing run writes to: the narrow side of an engine that ``ingest`` sees.
 
 The run itself (reading, cleaning, story grouping, batching, the inputs already read) is the same
-for every engine; an engine's target only stores batches of articles and says which ids it
-holds. The embedded index's is ``index/embedded/writing.py``.
+for every engine; an engine's target only stores batches of articles and keeps the story
+grouping's fingerprints (``story_store``). The embedded index's is ``index/embedded/writing.py``.
 """
 
 from __future__ import annotations
@@ -69,9 +69,6 @@ class IndexTarget(Protocol):
 
     def story_store(self) -> StoryStore:
         """Where the run's story grouping keeps fingerprints (``index/stories.py``)."""
-
-    def holds(self, article_id: str) -> bool:
-        """Whether the last commit holds an article with this id."""
 
     def write(self, batch: Sequence[StoryArticle]) -> PendingCommit:
         """Begin storing ``batch`` (one article per id), replacing committed articles of the
