@@ -23,6 +23,7 @@ Known differences, kept out of these requests (README, Clusters; index/opensearc
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ import pytest
 from cluster_fixture import index_url
 from conftest import ARCHIVE, write_jsonl
 from opensearchpy import OpenSearch
+from serving import served_client
 from test_coverage import _records
 
 from index.errors import BylineError, IndexNotFound
@@ -267,3 +269,29 @@ def test_an_index_without_articles_is_said_as_the_embedded_engine_says_it(
     OpenSearch(cluster_url).indices.create(index="search-empty", body=index_body())
     with pytest.raises(IndexNotFound, match="has no articles; add some with: byline index"):
         open_engine(index_url(cluster_url, "search-empty")).search(SearchRequest("syria"))
+
+
+@pytest.mark.parametrize(
+    "params, args",
+    [
+        ({"q": "ceasefire OR vaccine"}, ["ceasefire OR vaccine"]),
+        (
+            {"q": "border OR vaccine", "source": "Reuters", "facet": ["source", "year"]},
+            ["border OR vaccine", "--source", "Reuters", "--facet", "source", "--facet", "year"],
+        ),
+    ],
+)
+def test_byline_serve_on_a_cluster_answers_as_byline_search(
+    engines: tuple[Engine, Engine], cluster_url: str, tmp_path: Path, invoke, params, args
+) -> None:
+    """The web server knows no more of the engine than the CLI does: over a cluster index its
+    API is ``byline search --json`` and its page shows the hits."""
+    url = index_url(cluster_url, "search-parity")
+    with served_client(url, tmp_path / "serve.log") as client:  # type: ignore[arg-type]
+        api = client.get("/api/search", params=params)
+        page = client.get("/", params=params)
+    cli = invoke("search", *args, "--index", url, "--json")
+    assert api.status_code == 200 and cli.exit_code == 0, cli.stderr
+    assert api.json() == json.loads(cli.stdout)
+    assert api.json()["total"] > 0
+    assert page.status_code == 200 and "<mark>" in page.text
