@@ -41,9 +41,9 @@ def byline_serve(index: Path, log: Path) -> Iterator[tuple[str, subprocess.Popen
 def _announced_url(log: Path, process: subprocess.Popen) -> str:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        found = re.search(r"http://\S+/", log.read_text())
+        found = re.search(r" at (http://\S+/) \(Ctrl-C", log.read_text())
         if found:
-            return found.group(0)
+            return found.group(1)
         if process.poll() is not None:
             raise AssertionError(f"byline serve exited: {log.read_text()}")
         time.sleep(0.05)

@@ -291,7 +291,8 @@ def test_byline_serve_on_a_cluster_answers_as_byline_search(
         api = client.get("/api/search", params=params)
         page = client.get("/", params=params)
     cli = invoke("search", *args, "--index", url, "--json")
-    assert api.status_code == 200 and cli.exit_code == 0, cli.stderr
+    assert api.status_code == 200, api.text
+    assert cli.exit_code == 0, cli.stderr
     assert api.json() == json.loads(cli.stdout)
     assert api.json()["total"] > 0
     assert page.status_code == 200 and "<mark>" in page.text
