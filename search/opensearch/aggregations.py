@@ -8,7 +8,6 @@ above (``search/analysis/``) cannot tell the engines apart.
 
 from __future__ import annotations
 
-import contextlib
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -19,7 +18,8 @@ import numpy as np
 from index.errors import ArticleError
 from index.opensearch.documents import from_source
 from search.opensearch.handle import ClusterIndex
-from search.opensearch.translate import request_query
+from search.opensearch.reading import PointInTime, pages, point_in_time
+from search.opensearch.translate import request_query, sort_clauses
 from search.results import (
     DailyCounts,
     Match,
@@ -35,8 +35,6 @@ from search.results import (
 PAGE_SIZE = 1_000
 KEY_PAGE_SIZE = 10_000
 BUCKET_PAGE_SIZE = 10_000
-# How long the cluster keeps a point in time between two pages of one reading.
-KEEP_ALIVE = "5m"
 
 _EPOCH = datetime(1970, 1, 1)
 _DAY_MS = 86_400_000
@@ -99,11 +97,11 @@ def iter_matches(
     sample: int | None = None,
 ) -> Iterator[Match]:
     validate(request)
-    sort = _sort(request)
+    sort = sort_clauses(request.sort)
     query = request_query(request)
-    with _point_in_time(engine) as pit:
+    with point_in_time(engine) as pit:
         if not stories and sample is None:
-            for hit in _pages(pit, query, sort, PAGE_SIZE, {"_source": True}):
+            for hit in pages(pit, query, sort, PAGE_SIZE, {"_source": True}):
                 yield _match(hit)
             return
         ids, copies = _chosen(pit, query, sort, stories, sample)
@@ -125,8 +123,8 @@ def story_of(engine: ClusterIndex, article_id: str) -> list[Match]:
     if not story:
         return [_match(found[0])]
     sort = [{"id": "asc"}]
-    with _point_in_time(engine) as pit:
-        members = _pages(pit, {"term": {"story": story}}, sort, PAGE_SIZE, {"_source": True})
+    with point_in_time(engine) as pit:
+        members = pages(pit, {"term": {"story": story}}, sort, PAGE_SIZE, {"_source": True})
         return [_match(hit) for hit in members]
 
 
@@ -176,76 +174,8 @@ def _moment(epoch_ms: float | None) -> datetime | None:
     return None if epoch_ms is None else _EPOCH + timedelta(milliseconds=epoch_ms)
 
 
-def _sort(request: SearchRequest) -> list[dict[str, Any]]:
-    """The request's order: by score (best first) or by date (undated last), ties by id, so
-    every reading of the same index gives the same order. (OpenSearch has no ``_shard_doc`` to
-    break ties within a point in time.)"""
-    if request.sort == "relevance":
-        return [{"_score": "desc"}, {"id": "asc"}]
-    order = "desc" if request.sort == "newest" else "asc"
-    return [{"published": {"order": order, "missing": "_last"}}, {"id": "asc"}]
-
-
-class _PointInTime:
-    """A point in time on the engine's index: every page of one reading sees the same
-    documents, whatever is written meanwhile."""
-
-    def __init__(self, engine: ClusterIndex) -> None:
-        self.client = engine.client
-        self.id = self.client.create_pit(index=engine.index, params={"keep_alive": KEEP_ALIVE})[
-            "pit_id"
-        ]
-
-    def body(self) -> dict[str, str]:
-        return {"id": self.id, "keep_alive": KEEP_ALIVE}
-
-    def search(self, body: dict[str, Any]) -> dict[str, Any]:
-        found = self.client.search(body=body)
-        self.id = found.get("pit_id", self.id)  # (the cluster may hand out a new id)
-        return found
-
-    def close(self) -> None:
-        self.client.delete_pit(body={"pit_id": [self.id]})
-
-
-@contextlib.contextmanager
-def _point_in_time(engine: ClusterIndex) -> Iterator[_PointInTime]:
-    """A point in time, closed when the reading ends, also when its reader stops early."""
-    pit = _PointInTime(engine)
-    try:
-        yield pit
-    finally:
-        # (A cluster that cannot be told ends it after KEEP_ALIVE; the reading's own error, if
-        # any, is the one to report.)
-        with contextlib.suppress(Exception):
-            pit.close()
-
-
-def _pages(
-    pit: _PointInTime,
-    query: dict[str, Any],
-    sort: list[dict[str, Any]],
-    size: int,
-    fields: dict[str, Any],
-) -> Iterator[dict[str, Any]]:
-    """Every hit of ``query`` in ``sort`` order, ``size`` a request (``search_after``)."""
-    body: dict[str, Any] = {
-        "query": query,
-        "sort": sort,
-        "size": size,
-        "track_total_hits": False,
-        **fields,
-    }
-    while True:
-        hits = pit.search({**body, "pit": pit.body()})["hits"]["hits"]
-        yield from hits
-        if len(hits) < size:
-            return
-        body["search_after"] = hits[-1]["sort"]
-
-
 def _chosen(
-    pit: _PointInTime,
+    pit: PointInTime,
     query: dict[str, Any],
     sort: list[dict[str, Any]],
     stories: bool,
@@ -255,7 +185,7 @@ def _chosen(
     with ``stories`` the first match of each story; with ``sample`` at most that many, evenly
     spread (as the embedded engine picks them)."""
     fields = {"_source": False, "docvalue_fields": ["story"] if stories else []}
-    hits = _pages(pit, query, sort, KEY_PAGE_SIZE, fields)
+    hits = pages(pit, query, sort, KEY_PAGE_SIZE, fields)
     firsts: dict[str, list] = {}  # story (or the id of an article alone) -> [first id, copies]
     for hit in hits:
         story = (hit.get("fields", {}).get("story") or [""])[0] if stories else ""

@@ -15,6 +15,7 @@ from index.opensearch.documents import from_source
 from index.opensearch.mapping import FOLDED, TEMPLATE_VERSION, mappings, stories_index
 from index.opensearch.writing import check_template
 from search.opensearch.handle import ClusterIndex
+from search.opensearch.reading import pages, point_in_time
 from search.opensearch.translate import filter_clauses, query_clause
 from search.query import Filters
 from search.results import TOP_SOURCES, CheckReport, FacetCount, IndexStats
@@ -30,7 +31,6 @@ class WrittenIndex(ClusterIndex, Protocol):
 
 # Buckets of a composite aggregation, and ids of a point-in-time search, asked for at a time.
 _PAGE = 1_000
-_KEEP_ALIVE = "2m"
 # Seconds a merge into one segment may take (the cluster answers when it is done).
 OPTIMIZE_SECONDS = 3_600
 
@@ -158,28 +158,10 @@ def delete_articles(
 
 
 def _matching_ids(engine: WrittenIndex, selection: dict[str, Any]) -> Iterator[str]:
-    """The ids of every match, read from a point in time with ``search_after``."""
-    client = engine.client
-    pit = client.create_pit(index=engine.index, keep_alive=_KEEP_ALIVE)["pit_id"]
-    try:
-        after: list[Any] | None = None
-        while True:
-            body: dict[str, Any] = {
-                "size": _PAGE,
-                "query": selection,
-                "_source": False,
-                "sort": [{"id": "asc"}],
-                "pit": {"id": pit, "keep_alive": _KEEP_ALIVE},
-            }
-            if after is not None:
-                body["search_after"] = after
-            hits = client.search(body=body)["hits"]["hits"]
-            yield from (hit["_id"] for hit in hits)
-            if len(hits) < _PAGE:
-                return
-            after = hits[-1]["sort"]
-    finally:
-        client.delete_pit(body={"pit_id": [pit]})
+    """The ids of every match, read from a point in time."""
+    with point_in_time(engine) as pit:
+        for hit in pages(pit, selection, [{"id": "asc"}], _PAGE, {"_source": False}):
+            yield hit["_id"]
 
 
 def check_index(engine: WrittenIndex, sample: int, seed: int = 0) -> CheckReport:

@@ -18,7 +18,7 @@ from index.errors import ArticleError, IndexNotFound, InvalidOption, QueryTimeou
 from index.opensearch.documents import from_source
 from index.opensearch.mapping import FOLDED
 from search.opensearch.handle import ClusterIndex
-from search.opensearch.translate import filter_clauses, translate
+from search.opensearch.translate import filter_clauses, sort_clauses, translate
 from search.query import FACET_FILTERS, Filters, plain_words, without_own_filter
 from search.query_tree import And, Phrase, Word, leaves, parse
 from search.results import (
@@ -130,15 +130,6 @@ def _body(request: SearchRequest, scoring: Clause, filters: list[Clause]) -> Cla
             name: _facet_aggregation(name, request.facet_size) for name in request.facets
         }
     return body
-
-
-def sort_clauses(sort: str) -> list[Clause]:
-    """The cluster's sort for a Byline sort; equal keys in id order, so that every page (and
-    ``search_after``) follows one order. Undated articles come last either way."""
-    if sort == "relevance":
-        return [{"_score": "desc"}, {"id": "asc"}]
-    order = "desc" if sort == "newest" else "asc"
-    return [{"published": {"order": order, "missing": "_last"}}, {"id": "asc"}]
 
 
 def _timeout_params(request: SearchRequest) -> dict[str, Any]:

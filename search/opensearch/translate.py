@@ -274,3 +274,12 @@ def _folded(text: str) -> str:
     the cluster does not analyze: prefixes, wildcards, facet values)."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def sort_clauses(sort: str) -> list[Clause]:
+    """The cluster's sort for a Byline sort; equal keys in id order, so that every page (and
+    ``search_after``) follows one order. Undated articles come last either way."""
+    if sort == "relevance":
+        return [{"_score": "desc"}, {"id": "asc"}]
+    order = "desc" if sort == "newest" else "asc"
+    return [{"published": {"order": order, "missing": "_last"}}, {"id": "asc"}]
