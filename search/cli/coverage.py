@@ -227,7 +227,7 @@ def export_command(
     engine = open_engine(index)
     filters = option_filters(engine, source, author, section, tag, domain, since, until)
     request = SearchRequest(query, filters, any_word, facets=(), sort=sort)
-    total = engine.search(SearchRequest(query, filters, any_word, facets=())).total
+    total = engine.search(request).total
     print_notes(range_notes(engine, filters, total))
     if stories and total:  # the progress bar counts rows: stories, dated or not
         by_story = engine.daily_counts(request, stories=True)
