@@ -181,6 +181,9 @@ def test_ctrl_c_while_indexing_stops_quietly_keeping_what_was_committed(
         stdout=slave,
         stderr=slave,
         start_new_session=True,
+        # A shell gives a foreground command Ctrl-C's default handling, even when this suite
+        # was started in the background with SIGINT ignored (which children would inherit).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         env={**os.environ, "COLUMNS": "120"},
     )
     os.close(slave)
