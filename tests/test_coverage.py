@@ -267,6 +267,37 @@ def test_export_by_story_gives_one_row_per_story_with_its_copies(
     }
 
 
+def test_export_of_thousands_keeps_every_article_whole_and_in_order(tmp_path: Path) -> None:
+    # Several segments and many chunks of the export's read-ahead, each article its own words.
+    count, start = 2_500, datetime(2014, 1, 1, tzinfo=UTC)
+    order = random.Random(7).sample(range(count), count)  # dates in another order than ids
+    records = [
+        {
+            "id": f"n{number}",
+            "title": f"lighthouse report {number}",
+            "body": f"lighthouse news {number} "
+            + " ".join(random.Random(number).choices(FILLER, k=30)),
+            "source": SOURCES[number % len(SOURCES)],
+            "published": (start + timedelta(hours=order[number])).isoformat(),
+        }
+        for number in range(count)
+    ]
+    engine = open_engine(tmp_path / "index")
+    engine.ingest(
+        [str(write_jsonl(tmp_path / "many.jsonl", records))], IngestOptions(batch_size=400)
+    )
+    rows = io.StringIO()
+    request = SearchRequest("lighthouse", facets=(), sort="oldest")
+    written = export(engine, request, rows, "jsonl", ("id", "title", "body", "published"))
+    lines = [json.loads(line) for line in rows.getvalue().splitlines()]
+    expected = sorted(records, key=lambda record: record["published"])
+    assert written == len(lines) == count
+    assert [line["id"] for line in lines] == [record["id"] for record in expected]
+    assert [(line["title"], line["body"]) for line in lines] == [
+        (record["title"], record["body"]) for record in expected
+    ]
+
+
 def test_export_csv_round_trips_awkward_text(tmp_path: Path, invoke) -> None:
     awkward = 'Quotes "inside", commas; ünïcödé'
     paragraphs = "Alpha words in a first paragraph.\n\nA second one, with a comma."

@@ -24,6 +24,7 @@ from search.embedded.column_arrays import dates
 from search.embedded.facets import column_values
 from search.embedded.matches import query_docs
 from search.embedded.searching import open_searcher, prepared_queries, validate
+from search.embedded.stored_reading import stored_in_order
 from search.results import DailyCounts, Match, SearchRequest, SourceCount, one_per_source
 
 _EPOCH = 62_135_596_800_000_000  # 1970-01-01 as Whoosh stores a date (microseconds from year 1)
@@ -105,11 +106,11 @@ def iter_matches(
     # (``_perdoc`` is an internal of the pinned Whoosh release.)
     leaves = searcher.leaf_searchers()
     starts = np.array([offset for _, offset in leaves], np.int64)
-    readers = [leaf.reader()._perdoc for leaf, _ in leaves]
     segment = np.searchsorted(starts, ordered, side="right") - 1
     local = ordered - starts[segment]
-    for at, docnum, count in zip(segment.tolist(), local.tolist(), copies.tolist(), strict=True):
-        stored = readers[at].stored_fields(docnum)
+    documents = zip(segment.tolist(), local.tolist(), strict=True)
+    perdocs = [leaf.reader()._perdoc for leaf, _ in leaves]
+    for stored, count in zip(stored_in_order(perdocs, documents), copies.tolist(), strict=True):
         yield Match(from_stored(stored), stored.get("story") or "", count)
 
 
