@@ -200,7 +200,7 @@ def _firsts(codes: np.ndarray, days: np.ndarray) -> np.ndarray:
 
 def _story_codes(searcher: Searcher) -> np.ndarray:
     """Each document's story as an integer; a document without a story key is a story alone."""
-    codes, names = _codes(searcher, "story")
+    codes, names = _codes(searcher, "story", ordered=False)
     alone = np.flatnonzero(codes == names.index(b"")) if b"" in names else np.zeros(0, np.int64)
     if len(alone):
         codes = codes.copy()
@@ -208,16 +208,33 @@ def _story_codes(searcher: Searcher) -> np.ndarray:
     return codes
 
 
-def _codes(searcher: Searcher, column: str) -> tuple[np.ndarray, list[bytes]]:
-    """Every document's value of a byte-string column as an integer code, and the values."""
+def _codes(searcher: Searcher, column: str, ordered: bool = True) -> tuple[np.ndarray, list[bytes]]:
+    """Every document's value of a byte-string column as an integer code, and the values;
+    ``ordered``, the values (and so the codes) in byte order, else in order of first use.
+
+    Codes are handed out by a dict and only the distinct values are sorted: ``np.unique``
+    sorts every document's value as a Python object, 4.3 s for the story keys of a million
+    articles, against 0.65 s for the dict (story keys, mostly unique, need no order).
+    """
     kept = _CODES.setdefault(searcher, {})
-    if column not in kept:
-        size = searcher.reader().doc_count_all()
-        if searcher.reader().has_column(column):
-            raw = column_values(searcher, column, range(size), translate=False)
-            values = np.array([value or b"" for value in raw], dtype=object)
-        else:
-            values = np.full(size, b"", dtype=object)
-        names, codes = np.unique(values, return_inverse=True) if size else ([], values)
-        kept[column] = (np.asarray(codes, np.int64), list(names))
-    return kept[column]
+    key = column if ordered else f"{column}:unordered"
+    if key not in kept:
+        reader = searcher.reader()
+        size = reader.doc_count_all()
+        raw = (
+            column_values(searcher, column, range(size), translate=False)
+            if reader.has_column(column)
+            else [b""] * size
+        )
+        found: dict[bytes, int] = {}
+        codes = np.fromiter(
+            (found.setdefault(value or b"", len(found)) for value in raw), np.int64, size
+        )
+        names = list(found)
+        if ordered:
+            names.sort()
+            rank = np.empty(len(names), np.int64)
+            rank[[found[name] for name in names]] = np.arange(len(names))
+            codes = rank[codes]
+        kept[key] = (codes, names)
+    return kept[key]
