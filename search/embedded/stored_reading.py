@@ -3,9 +3,9 @@
 A segment keeps each document's stored fields as one zlib-compressed pickle, the body included,
 so an export of every match spends about half its time inflating (even when it writes no body).
 zlib lets go of the GIL while it inflates, so here a few threads inflate the next chunks of
-documents while this one unpickles and writes the current one: on two cores, an export goes
-about half again as fast. Chunks in flight are bounded, so memory stays that of a few hundred
-documents whatever the number read.
+documents while this one unpickles and writes the current one: on two cores, an export of
+51,519 articles went from 11,700 to 15,000 a second (p50 of three, in turns). Chunks in flight
+are bounded, so memory stays that of a few hundred documents whatever the number read.
 """
 
 from __future__ import annotations
