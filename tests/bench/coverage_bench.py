@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     words = [q.words[0] for q in make_queries(corpus, args.queries, args.seed) if q.kind == "one"]
 
     # Timelines, warm: one untimed round first, then the engines take turns query by query.
-    times: dict[str, list[float]] = {"byline": [], "fts5": []}
+    times: dict[str, list[float]] = {engine: [] for engine in ENGINES}
     differing = 0  # words whose totals differ (Snowball and Porter stem a few words apart)
     for round_number in range(args.rounds + 1):
         for word in words:
@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     # Terms in turns too: the first call of each (columns and sampled articles read from disk
     # for the first time), then the p50 of the calls after it.
-    terms_times: dict[str, list[float]] = {"byline": [], "fts5": []}
+    terms_times: dict[str, list[float]] = {engine: [] for engine in ENGINES}
     for _ in range(args.rounds + 1):
         seconds, result = timed(lambda: significant_terms(engine, broad))
         terms_times["byline"].append(seconds)
